@@ -1,0 +1,136 @@
+"""`paperbot`: the command line. Thin: parse arguments, call the engine, print."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .config import load_config
+from .digest import Digest
+from .engine import Engine
+from .errors import NoAnnouncement, PaperbotError
+from .findings import key_findings
+from .listing import is_iso_date
+from .markdown import ANALYSES_OFF, render_digest, render_entry
+from .digest import DigestEntry
+
+log = logging.getLogger("paperbot")
+
+
+class TqdmProgress:
+    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.bar = tqdm(total=1, desc="paperbot", unit="step", file=sys.stderr, disable=None, leave=False)
+
+    def total(self, steps: int) -> None:
+        self.bar.total = steps
+        self.bar.refresh()
+
+    def advance(self, steps: int, label: str) -> None:
+        self.bar.set_postfix_str(label, refresh=False)
+        self.bar.update(steps)
+
+    def note(self, text: str) -> None:
+        self.bar.set_postfix_str(text)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paperbot", description="Each morning's arXiv papers, picked and read for your team.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="config file (default: $PAPERBOT_CONFIG, else the bundled defaults)")
+    common.add_argument("--no-llm", action="store_true", help="no LLM calls: metadata, abstracts, key findings, links")
+
+    digest = sub.add_parser("digest", parents=[common], help="build the digest of an announcement day as Markdown")
+    digest.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
+    digest.add_argument("--out", help="write the Markdown to this file (default: stdout)")
+
+    paper = sub.add_parser("paper", parents=[common], help="the quick analysis of one paper")
+    paper.add_argument("id", help="an arXiv id or URL, e.g. 2602.12281")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        config = load_config(args.config)
+        if args.command == "digest":
+            return asyncio.run(_digest(config, args))
+        return asyncio.run(_paper(config, args))
+    except NoAnnouncement as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except PaperbotError as exc:
+        print(f"paperbot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("paperbot: interrupted; what was stored is kept, run again to resume", file=sys.stderr)
+        return 130
+
+
+async def _digest(config, args) -> int:
+    if args.date and not is_iso_date(args.date):
+        raise PaperbotError(f"--date {args.date!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-02-09")
+    started = time.perf_counter()
+    engine = Engine(config, use_llm=not args.no_llm)
+    progress = TqdmProgress()
+    try:
+        digest = await engine.build_digest(args.date, progress=progress)
+    finally:
+        progress.close()
+        await engine.close()
+    _write(render_digest(digest), args.out)
+    _summary_line(engine, digest, time.perf_counter() - started)
+    return 0
+
+
+def _summary_line(engine: Engine, digest: Digest, seconds: float) -> None:
+    usage = engine.store.usage(engine.run_id)
+    print(f"paperbot: {digest.date}: {digest.announced} papers announced, {digest.picked} picked, "
+          f"{usage.calls} LLM calls, {usage.prompt_tokens} tokens in / {usage.completion_tokens} out, "
+          f"{seconds:.1f} s", file=sys.stderr)
+
+
+async def _paper(config, args) -> int:
+    engine = Engine(config, use_llm=not args.no_llm)
+    try:
+        paper, analysis, note = await engine.paper(args.id)
+    finally:
+        await engine.close()
+    entry = DigestEntry(rank=1, paper=paper, score=0.0, reason="asked for", findings=tuple(key_findings(paper.abstract)),
+                        analysis=analysis, analysis_note=note)
+    analyses_off = engine.llm is None
+    text = render_entry(entry, language=config.llm.language, analyses_off=analyses_off)
+    _write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
+    return 0
+
+
+def _write(text: str, out: str | None) -> None:
+    if out:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written digest behind
+        log.info("wrote %s", path)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

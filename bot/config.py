@@ -1,0 +1,122 @@
+"""Configuration: TOML in, frozen validated settings out.
+
+Defaults live here, in the models; `config.example.toml` is a commented copy of
+them (a test keeps the two equal). Secrets never live in the file: the file only
+names the environment variable that holds the LLM key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .categories import is_known
+from .errors import ConfigError
+
+CONFIG_ENV = "PAPERBOT_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ArxivConfig(_Section):
+    categories: tuple[str, ...] = ("cs.CV",)
+    announce_types: tuple[Literal["new", "cross", "replace", "replace-cross"], ...] = ("new", "cross")
+    rss_url: str = "https://rss.arxiv.org/rss"
+    api_url: str = "https://export.arxiv.org/api/query"
+    min_interval_s: float = Field(3.0, ge=0)
+    timeout_s: float = Field(30.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    retry_backoff_s: float = Field(5.0, ge=0)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one category, e.g. [\"cs.CV\"]")
+        unknown = [c for c in value if not is_known(c)]
+        if unknown:
+            raise ValueError(f"unknown arXiv category {', '.join(unknown)} (see https://arxiv.org/category_taxonomy)")
+        return value
+
+
+class DigestConfig(_Section):
+    max_papers: int = Field(10, ge=1, le=100)
+    interests: str = ""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+class LLMConfig(_Section):
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    language: str = Field("en", min_length=2)
+    concurrency: int = Field(8, ge=1, le=64)
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+    retry_backoff_s: float = Field(2.0, ge=0)
+    structured_output: Literal["json_schema", "json_object", "none"] = "json_object"
+    max_output_tokens: int = Field(2000, ge=200)
+    temperature: float = Field(0.3, ge=0, le=2)
+
+
+class StorageConfig(_Section):
+    path: str = "data/paperbot.db"
+
+
+class Config(_Section):
+    arxiv: ArxivConfig = ArxivConfig()
+    digest: DigestConfig = DigestConfig()
+    llm: LLMConfig = LLMConfig()
+    storage: StorageConfig = StorageConfig()
+    # Where relative paths resolve: the config file's folder, or the working directory.
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @property
+    def db_path(self) -> Path:
+        return self.base_dir / self.storage.path
+
+    @property
+    def llm_base_url(self) -> str:
+        # OPENAI_BASE_URL only overrides the default, never an explicit setting in the file.
+        if "base_url" in self.llm.model_fields_set:
+            return self.llm.base_url
+        return os.environ.get("OPENAI_BASE_URL") or self.llm.base_url
+
+    def llm_api_key(self) -> str | None:
+        return os.environ.get(self.llm.api_key_env) or None
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Load `path`, else $PAPERBOT_CONFIG, else the bundled defaults."""
+    chosen = path or os.environ.get(CONFIG_ENV)
+    if not chosen:
+        return Config()
+    file = Path(chosen).expanduser()
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist; pass an existing file with --config or copy config.example.toml") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {file} is not valid TOML ({exc}); fix that line") from None
+    try:
+        return Config(**data, base_dir=file.resolve().parent)
+    except ValidationError as exc:
+        raise ConfigError(f"config file {file}: {_first_problem(exc)}; fix it, or remove it to use the default") from None
+    except TypeError as exc:  # e.g. a top-level key that is not a table
+        raise ConfigError(f"config file {file}: {exc}; compare with config.example.toml") from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown setting '{where}'"
+    message = err["msg"].removeprefix("Value error, ")
+    return f"'{where}' {message}"

@@ -1,0 +1,185 @@
+"""The one place that knows the order of the steps: list, pick, analyse, complete, assemble.
+
+Every step stores its result before the next one starts, so a run that dies
+halfway is resumed by running it again: what is stored is not fetched again
+and what is analysed is not paid for again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+
+from .analysis import Analyst, ExecutiveSummary, QuickAnalysis
+from .config import Config
+from .digest import Digest, DigestEntry
+from .errors import AnalysisFailed, ArxivUnavailable, DayNotAvailable, LLMStopped, NoAnnouncement, PaperNotFound
+from .findings import key_findings
+from .ids import parse_paper_id
+from .listing import fetch_announcement
+from .llm import LLMClient
+from .metadata import fetch_metadata, make_client
+from .models import Listed, Paper
+from .pacer import PacedSession
+from .progress import NO_PROGRESS, Progress
+from .ranking import Ranked, rank
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+MARKDOWN_TARGET = "markdown"
+
+
+class Engine:
+    def __init__(self, config: Config, *, store: Store | None = None, use_llm: bool = True):
+        self.config = config
+        self.store = store or Store(config.db_path)
+        self.run_id = uuid.uuid4().hex
+        a = config.arxiv
+        self.session = PacedSession(min_interval_s=a.min_interval_s, timeout_s=a.timeout_s,
+                                    max_retries=a.max_retries, backoff_s=a.retry_backoff_s)
+        self.api = make_client(self.session, a.api_url)
+        api_key = config.llm_api_key()
+        self.llm: LLMClient | None = None
+        if use_llm and api_key:
+            self.llm = LLMClient(config.llm, base_url=config.llm_base_url, api_key=api_key,
+                                 store=self.store, run_id=self.run_id)
+        self.analyst = Analyst(self.store, self.llm, config.llm.language)
+
+    async def close(self) -> None:
+        if self.llm:
+            await self.llm.close()
+        self.session.close()
+
+    # -- the daily digest -------------------------------------------------------------
+    async def build_digest(self, date: str | None = None, *, target: str = MARKDOWN_TARGET,
+                           progress: Progress = NO_PROGRESS) -> Digest:
+        cats = self.config.arxiv.categories
+        listed = self.store.announcement(date, cats) if date else []
+        if not listed:
+            date, listed = await self._list_today(date, progress)
+        else:
+            log.info("%s is stored: rebuilding it without reading the feed", date)
+
+        ranked = rank([item.paper for item in listed], self.config.digest)
+        picked = ranked[: self.config.digest.max_papers]
+        self._save_scores(date, target, ranked, len(picked))
+        progress.total(1 + bool(self._missing_metadata(picked)) + len(picked) + 1)
+        progress.advance(1, "listed")
+
+        papers, analyses, summary = await self._analyse_and_complete(date, picked, progress)
+        entries = tuple(
+            DigestEntry(rank=n, paper=papers[r.paper.id], score=r.score, reason=r.reason,
+                        findings=tuple(key_findings(papers[r.paper.id].abstract)),
+                        analysis=analyses[r.paper.id][0], analysis_note=analyses[r.paper.id][1])
+            for n, r in enumerate(picked, 1)
+        )
+        self.store.save_digest(date, target, categories=list(cats), announced=len(listed),
+                               picked=[e.paper.id for e in entries], language=self.config.llm.language)
+        return Digest(date=date, categories=cats, announced=len(listed), language=self.config.llm.language,
+                      entries=entries, summary=summary[0], summary_note=summary[1], analyses_off=self.llm is None)
+
+    async def _list_today(self, wanted: str | None, progress: Progress) -> tuple[str, list[Listed]]:
+        a = self.config.arxiv
+        progress.note("reading the arXiv feed")
+        announcement = await asyncio.to_thread(fetch_announcement, self.session, a.rss_url, a.categories, a.announce_types)
+        if wanted and announcement.date != wanted:
+            stored = ", ".join(self.store.announced_dates()[-5:]) or "none yet"
+            raise DayNotAvailable(
+                f"{wanted} is neither arXiv's current announcement ({announcement.date}) nor a stored day "
+                f"(latest stored: {stored}); pick one of those, or omit --date for the current one")
+        if not announcement.listed:
+            raise NoAnnouncement(f"no arXiv announcement for {announcement.date} in {', '.join(a.categories)} "
+                                 "(weekend, holiday or empty feed); nothing to digest")
+        self.store.save_papers(item.paper for item in announcement.listed)
+        self.store.save_announcement(announcement.date, a.categories, announcement.listed)
+        return announcement.date, self.store.announcement(announcement.date, a.categories)
+
+    def _save_scores(self, date: str, target: str, ranked: list[Ranked], picked: int) -> None:
+        self.store.save_scores(date, target, [
+            {"paper_id": r.paper.id, "score": r.score, "reason": r.reason, "rank": n if n <= picked else None}
+            for n, r in enumerate(ranked, 1)
+        ])
+
+    @staticmethod
+    def _missing_metadata(picked: Sequence[Ranked]) -> list[str]:
+        return [r.paper.id for r in picked if not r.paper.has_metadata]
+
+    async def _analyse_and_complete(self, date: str, picked: list[Ranked], progress: Progress):
+        """Metadata, quick analyses and the summary all at once: none needs another's result."""
+        papers = [r.paper for r in picked]
+
+        async def quick(paper: Paper):
+            result = await self._quick_or_note(paper)
+            progress.advance(1, "analysed")
+            return result
+
+        async def summary():
+            result = await self._summary_or_note(date, papers)
+            progress.advance(1, "summarised")
+            return result
+
+        metadata = asyncio.create_task(self._complete_metadata(self._missing_metadata(picked), progress))
+        results = await asyncio.gather(summary(), *(quick(p) for p in papers))
+        completed = await asyncio.gather(metadata, return_exceptions=True)
+        if isinstance(completed[0], BaseException):
+            raise completed[0]  # analyses are stored already: a re-run pays for none of them
+        by_id = {p.id: p for p in papers} | completed[0]
+        return by_id, {p.id: r for p, r in zip(papers, results[1:])}, results[0]
+
+    async def _complete_metadata(self, ids: list[str], progress: Progress) -> dict[str, Paper]:
+        if not ids:
+            return {}
+        found = await asyncio.to_thread(fetch_metadata, self.api, ids)
+        self.store.save_papers(found.values())
+        missing = sorted(set(ids) - found.keys())
+        if missing:
+            log.warning("the arXiv API has no metadata for %s; using the feed's", ", ".join(missing))
+        progress.advance(1, "metadata")
+        return self.store.get_papers(found.keys())
+
+    async def _quick_or_note(self, paper: Paper) -> tuple[QuickAnalysis | None, str | None]:
+        try:
+            return await self.analyst.quick(paper), None
+        except Exception as exc:  # one paper never sinks the digest
+            return None, self._note(exc, f"quick analysis of {paper.id}")
+
+    async def _summary_or_note(self, date: str, papers: list[Paper]) -> tuple[ExecutiveSummary | None, str | None]:
+        if not papers:
+            return None, "no papers were picked"
+        try:
+            return await self.analyst.summary(date, ", ".join(self.config.arxiv.categories), papers), None
+        except Exception as exc:
+            return None, self._note(exc, f"executive summary of {date}")
+
+    def _note(self, exc: Exception, what: str) -> str:
+        if isinstance(exc, AnalysisFailed):
+            return f"the model gave no usable answer ({exc})"
+        if isinstance(exc, LLMStopped):
+            return str(exc)
+        log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
+        return f"the LLM call failed ({type(exc).__name__})"
+
+    # -- one paper -------------------------------------------------------------------------
+    async def paper(self, id_text: str) -> tuple[Paper, QuickAnalysis | None, str | None]:
+        """A paper by any id form, fetched if not stored, with its quick analysis (or why not)."""
+        pid = parse_paper_id(id_text)
+        paper = self.store.get_papers([pid.base]).get(pid.base)
+        if paper is None or (pid.version and paper.version != pid.version) or not paper.has_metadata:
+            found = await asyncio.to_thread(fetch_metadata, self.api, [str(pid)])
+            if pid.base not in found:
+                if paper is None:
+                    raise PaperNotFound(f"arXiv has no paper {pid}; check the id (e.g. 2602.12281)")
+            else:
+                if paper is None or found[pid.base].version >= paper.version:
+                    self.store.save_papers([found[pid.base]])  # an older version asked for never replaces the newest
+                paper = found[pid.base]
+        if self.llm is None:
+            return paper, None, "analyses are off"
+        analysis, note = await self._quick_or_note(paper)
+        return paper, analysis, note
+
+
+__all__ = ["Engine", "MARKDOWN_TARGET", "ArxivUnavailable", "NoAnnouncement"]

@@ -1,0 +1,101 @@
+"""The day's list of new papers, from arXiv's RSS feed of the announcement.
+
+The feed is the announcement itself (the API's submittedDate search misses
+papers held in moderation), so it decides both which papers are new and which
+day the digest is for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import feedparser
+import requests
+
+from .errors import ArxivUnavailable, FeedMalformed
+from .ids import split_versioned
+from .models import Announcement, Listed, Paper
+
+log = logging.getLogger(__name__)
+
+_ABSTRACT_RE = re.compile(r"^.*?\bAbstract:\s*", re.DOTALL)
+
+
+def fetch_announcement(session: requests.Session, rss_url: str, categories: tuple[str, ...],
+                       announce_types: tuple[str, ...]) -> Announcement:
+    """Read each category's feed; keep the wanted announce types; dedupe by base id."""
+    by_id: dict[str, Listed] = {}
+    day: str | None = None
+    for category in categories:
+        feed_day, items = _read_feed(session, f"{rss_url.rstrip('/')}/{category}", category)
+        day = day or feed_day
+        for item in items:
+            if item.announce_type not in announce_types:
+                continue
+            seen = by_id.get(item.paper.id)
+            if seen is None:
+                by_id[item.paper.id] = item
+            elif item.paper.version > seen.paper.version:  # keep arXiv order, newest version
+                by_id[item.paper.id] = Listed(item.paper, seen.category, seen.announce_type)
+    return Announcement(date=day or _today(), categories=categories, listed=tuple(by_id.values()))
+
+
+def _read_feed(session: requests.Session, url: str, category: str) -> tuple[str | None, list[Listed]]:
+    try:
+        response = session.get(url)
+    except requests.RequestException as exc:
+        raise ArxivUnavailable(f"arXiv's RSS feed for {category} could not be reached ({type(exc).__name__}); check [arxiv] rss_url or try again later") from exc
+    if response.status_code != 200:
+        raise ArxivUnavailable(f"arXiv's RSS feed for {category} answered HTTP {response.status_code}; check [arxiv] rss_url or try again later")
+    parsed = feedparser.parse(response.content)
+    if parsed.bozo and not isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride):
+        # A truncated document can still yield some entries: a partial list would
+        # publish a digest that silently misses papers, so refuse it whole.
+        raise FeedMalformed(f"arXiv's RSS feed for {category} is malformed ({parsed.bozo_exception}); try again later")
+    items = [item for entry in parsed.entries if (item := _listed(entry, category))]
+    return _channel_date(parsed), items
+
+
+def _listed(entry, category: str) -> Listed | None:
+    guid = entry.get("id") or entry.get("link", "").rsplit("/", 1)[-1]
+    try:
+        pid = split_versioned(guid)
+    except Exception:
+        log.warning("skipping a feed item with an unreadable id %r", guid)
+        return None
+    authors = tuple(a.strip() for a in entry.get("author", "").split(",") if a.strip())
+    paper = Paper(
+        id=pid.base,
+        version=pid.version or 1,
+        title=" ".join(entry.get("title", "").split()),
+        abstract=" ".join(_ABSTRACT_RE.sub("", entry.get("summary", ""), count=1).split()),
+        authors=authors,
+        categories=tuple(t["term"] for t in entry.get("tags", []) if t.get("term")),
+    )
+    return Listed(paper, category, entry.get("arxiv_announce_type", "new"))
+
+
+def _channel_date(parsed) -> str | None:
+    raw = parsed.feed.get("published") or parsed.feed.get("updated")
+    if not raw:
+        return None
+    try:
+        return parsedate_to_datetime(raw).date().isoformat()
+    except (TypeError, ValueError):
+        log.warning("unreadable feed date %r", raw)
+        return None
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,147 @@
+"""One OpenAI-compatible chat client for the whole run.
+
+What it adds to the `openai` package: a concurrency limit, a total timeout of
+our own, retries we control (a 429 waits for Retry-After; a quota error or a
+rejected key stops every further call of the run instead of being retried),
+a fallback for servers without JSON modes, and one `llm_calls` row per call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import openai
+
+from .config import LLMConfig
+from .errors import LLMStopped
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+_MAX_RETRY_AFTER_S = 120.0
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class LLMClient:
+    def __init__(self, cfg: LLMConfig, *, base_url: str, api_key: str, store: Store, run_id: str):
+        self.cfg = cfg
+        self.model = cfg.model
+        self._store = store
+        self._run_id = run_id
+        self._limit = asyncio.Semaphore(cfg.concurrency)
+        self._structured = cfg.structured_output
+        self.stopped: str | None = None  # why further calls are refused, once they are
+        # Built here, never at import time; retries are ours (see module docstring).
+        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=cfg.timeout_s, max_retries=0)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def complete(self, messages: list[dict], *, purpose: str, paper_id: str | None = None,
+                       schema: dict | None = None) -> Completion:
+        attempt = 0
+        while True:
+            if self.stopped:
+                raise LLMStopped(self.stopped)
+            try:
+                async with self._limit:
+                    return await self._call_once(messages, purpose, paper_id, schema)
+            except openai.RateLimitError as exc:
+                if _is_quota(exc):
+                    self.stopped = f"the LLM API reports its quota is used up ({_message(exc)}); analyses resume once it is topped up"
+                    raise LLMStopped(self.stopped) from exc
+                delay = _retry_after(exc.response) or self.cfg.retry_backoff_s * 2**attempt
+            except openai.AuthenticationError as exc:
+                self.stopped = f"the LLM API rejected the key in ${self.cfg.api_key_env}; check it"
+                raise LLMStopped(self.stopped) from exc
+            except openai.BadRequestError as exc:
+                if self._structured == "none":
+                    raise
+                # Many OpenAI-compatible servers reject response_format: drop it and rely on our own validation.
+                log.warning("the LLM server refused response_format=%s (%s); retrying without it", self._structured, _message(exc))
+                self._structured = "none"
+                continue
+            except (openai.APIConnectionError, openai.InternalServerError, asyncio.TimeoutError) as exc:
+                delay = self.cfg.retry_backoff_s * 2**attempt
+                log.warning("LLM call for %s failed (%s)", purpose, type(exc).__name__)
+                if attempt >= self.cfg.max_retries:
+                    raise
+            else:  # pragma: no cover - every path above returns or raises
+                raise AssertionError
+            if attempt >= self.cfg.max_retries:
+                raise LLMStopped("the LLM API kept answering 429 (rate limit) after retries; try again later or lower [llm] concurrency")
+            attempt += 1
+            await asyncio.sleep(min(delay, _MAX_RETRY_AFTER_S))
+
+    async def _call_once(self, messages, purpose, paper_id, schema) -> Completion:
+        started = time.perf_counter()
+        outcome, usage = "error", None
+        try:
+            response = await asyncio.wait_for(
+                self._client.chat.completions.create(
+                    model=self.model, messages=messages, temperature=self.cfg.temperature,
+                    max_tokens=self.cfg.max_output_tokens, **self._format_args(purpose, schema),
+                ),
+                timeout=self.cfg.timeout_s,
+            )
+            usage = response.usage
+            choice = response.choices[0] if response.choices else None
+            outcome = (choice.finish_reason or "stop") if choice else "empty"
+            return Completion(
+                text=(choice.message.content or "") if choice else "",
+                finish_reason=choice.finish_reason if choice else None,
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            )
+        except asyncio.TimeoutError:
+            outcome = "timeout"
+            raise
+        except openai.APIStatusError as exc:
+            outcome = f"http {exc.status_code}"
+            raise
+        finally:
+            self._store.log_llm_call(
+                run_id=self._run_id, purpose=purpose, paper_id=paper_id, model=self.model,
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+                latency_s=time.perf_counter() - started, outcome=outcome,
+            )
+
+    def _format_args(self, purpose: str, schema: dict | None) -> dict:
+        if schema is None or self._structured == "none":
+            return {}
+        if self._structured == "json_object":
+            return {"response_format": {"type": "json_object"}}
+        return {"response_format": {"type": "json_schema", "json_schema": {"name": purpose, "schema": schema}}}
+
+
+def _is_quota(exc: openai.RateLimitError) -> bool:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    return "insufficient_quota" in (exc.code, body.get("type"), body.get("code"))
+
+
+def _message(exc: openai.APIError) -> str:
+    return str(exc.message)[:200]
+
+
+def _retry_after(response) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,75 @@
+"""Ordered schema migrations, each recorded once in `_migrations` (after simonw/llm)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+MIGRATIONS: list[Callable[[Database], None]] = []
+
+
+def migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def migrate(db: Database) -> None:
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_migrations"].rows}
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": fn.__name__, "applied_at": _now()})
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@migration
+def m001_initial(db: Database) -> None:
+    db["papers"].create(
+        {
+            "id": str, "version": int, "title": str, "abstract": str, "authors": str,
+            "categories": str, "primary_category": str, "published": str, "updated": str,
+            "comment": str, "pdf_url": str, "has_metadata": int, "stored_at": str,
+        },
+        pk="id",
+        not_null={"version", "title", "abstract"},
+    )
+    db["announcements"].create(
+        {"date": str, "paper_id": str, "category": str, "announce_type": str, "position": int},
+        pk=("date", "category", "paper_id"),
+    )
+    db["scores"].create(
+        {"date": str, "target": str, "paper_id": str, "score": float, "reason": str, "rank": int},
+        pk=("date", "target", "paper_id"),
+    )
+    db["analyses"].create(
+        {
+            "paper_id": str, "kind": str, "language": str, "prompt_version": str, "model": str,
+            "paper_version": int, "status": str, "content": str, "error": str, "created_at": str,
+        },
+        pk=("paper_id", "kind", "language", "prompt_version", "model"),
+    )
+    db["llm_calls"].create(
+        {
+            "id": int, "run_id": str, "purpose": str, "paper_id": str, "model": str,
+            "prompt_tokens": int, "completion_tokens": int, "latency_s": float,
+            "outcome": str, "created_at": str,
+        },
+        pk="id",
+    )
+    db["llm_calls"].create_index(["run_id"])
+    db["digests"].create(
+        {
+            "date": str, "target": str, "categories": str, "announced": int, "picked": str,
+            "language": str, "created_at": str, "updated_at": str,
+        },
+        pk=("date", "target"),
+    )

@@ -1,0 +1,58 @@
+"""Platform-neutral records shared by the core modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv paper, stored by base id; `version` is the newest we have seen."""
+
+    id: str
+    version: int
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    published: str | None = None  # ISO date, from the API
+    updated: str | None = None
+    comment: str | None = None
+    pdf_url: str | None = None
+    has_metadata: bool = False  # True once the API has completed the feed's fields
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.versioned_id}"
+
+    @property
+    def pdf_link(self) -> str:
+        return f"https://arxiv.org/pdf/{self.versioned_id}"
+
+    @property
+    def html_link(self) -> str:
+        return f"https://arxiv.org/html/{self.versioned_id}"
+
+    def with_metadata(self, **fields) -> "Paper":
+        return replace(self, has_metadata=True, **fields)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A paper as one day's announcement lists it."""
+
+    paper: Paper
+    category: str  # the configured feed it came from first
+    announce_type: str
+
+
+@dataclass(frozen=True)
+class Announcement:
+    date: str  # ISO date of the announcement
+    categories: tuple[str, ...]
+    listed: tuple[Listed, ...] = field(default_factory=tuple)

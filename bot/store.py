@@ -1,0 +1,217 @@
+"""SQLite storage: papers, announcements, scores, analyses, LLM calls, digests.
+
+Every write runs in its own BEGIN IMMEDIATE transaction: with WAL this is what
+keeps concurrent writers (the bot and a CLI run, say) from failing with
+"database is locked". Keys are chosen so that re-running any step overwrites
+instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .migrations import migrate
+from .models import Listed, Paper
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnalysisKey:
+    paper_id: str
+    kind: str
+    language: str
+    prompt_version: str
+    model: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    status: str  # "ok" | "failed"
+    content: dict | None
+    error: str | None
+    paper_version: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = Database(sqlite3.connect(str(path), timeout=30))
+        self.db.enable_wal()
+        migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.db.conn.execute("COMMIT")
+
+    # -- papers ---------------------------------------------------------------
+    def save_papers(self, papers: Iterable[Paper]) -> None:
+        """Upsert papers; feed data never erases metadata the API already gave for that version."""
+        papers = list(papers)
+        existing = self.get_papers([p.id for p in papers])
+        rows = []
+        for paper in papers:
+            old = existing.get(paper.id)
+            if old and old.has_metadata and not paper.has_metadata and old.version >= paper.version:
+                continue
+            rows.append(_paper_row(paper))
+        if rows:
+            with self.write() as db:
+                db["papers"].upsert_all(rows, pk="id")
+
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select * from papers where id in ({marks})", chunk):
+                found[row["id"]] = _paper_from_row(row)
+        return found
+
+    # -- announcements and scores ----------------------------------------------
+    def save_announcement(self, date: str, categories: Iterable[str], listed: Iterable[Listed]) -> None:
+        """Replace the stored listing of `date` for these categories (other categories are untouched)."""
+        categories = list(categories)
+        rows = [
+            {"date": date, "paper_id": item.paper.id, "category": item.category,
+             "announce_type": item.announce_type, "position": position}
+            for position, item in enumerate(listed)
+        ]
+        marks = ",".join("?" * len(categories))
+        with self.write() as db:
+            db.execute(f"delete from announcements where date = ? and category in ({marks})", [date, *categories])
+            if rows:
+                db["announcements"].insert_all(rows)
+
+    def announcement(self, date: str, categories: Iterable[str]) -> list[Listed]:
+        """The day's papers in the order of `categories`, then arXiv's; each paper once."""
+        categories = list(categories)
+        order = {c: i for i, c in enumerate(categories)}
+        marks = ",".join("?" * len(categories))
+        rows = sorted(
+            self.db.query(f"select * from announcements where date = ? and category in ({marks})", [date, *categories]),
+            key=lambda r: (order[r["category"]], r["position"]),
+        )
+        papers = self.get_papers(r["paper_id"] for r in rows)
+        listed: dict[str, Listed] = {}
+        for r in rows:
+            if r["paper_id"] in papers and r["paper_id"] not in listed:
+                listed[r["paper_id"]] = Listed(papers[r["paper_id"]], r["category"], r["announce_type"])
+        return list(listed.values())
+
+    def announced_dates(self) -> list[str]:
+        return [r["date"] for r in self.db.query("select distinct date from announcements order by date")]
+
+    def save_scores(self, date: str, target: str, rows: list[dict]) -> None:
+        with self.write() as db:
+            db.execute("delete from scores where date = ? and target = ?", [date, target])
+            db["scores"].insert_all([{"date": date, "target": target, **row} for row in rows])
+
+    # -- analyses ----------------------------------------------------------------
+    def get_analysis(self, key: AnalysisKey) -> StoredAnalysis | None:
+        rows = list(self.db.query(
+            "select * from analyses where paper_id = :paper_id and kind = :kind and language = :language"
+            " and prompt_version = :prompt_version and model = :model",
+            key.as_dict(),
+        ))
+        if not rows:
+            return None
+        row = rows[0]
+        content = json.loads(row["content"]) if row["content"] else None
+        return StoredAnalysis(row["status"], content, row["error"], row["paper_version"])
+
+    def save_analysis(self, key: AnalysisKey, paper_version: int, *, content: dict | None, error: str | None = None) -> None:
+        row = {
+            **key.as_dict(), "paper_version": paper_version,
+            "status": "ok" if content is not None else "failed",
+            "content": json.dumps(content, ensure_ascii=False) if content is not None else None,
+            "error": error, "created_at": _now(),
+        }
+        with self.write() as db:
+            db["analyses"].upsert(row, pk=("paper_id", "kind", "language", "prompt_version", "model"))
+
+    # -- LLM accounting -------------------------------------------------------------
+    def log_llm_call(self, *, run_id: str, purpose: str, paper_id: str | None, model: str,
+                     prompt_tokens: int, completion_tokens: int, latency_s: float, outcome: str) -> None:
+        with self.write() as db:
+            db["llm_calls"].insert({
+                "run_id": run_id, "purpose": purpose, "paper_id": paper_id, "model": model,
+                "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                "latency_s": round(latency_s, 3), "outcome": outcome, "created_at": _now(),
+            })
+
+    def usage(self, run_id: str) -> Usage:
+        row = next(self.db.query(
+            "select count(*) as calls, coalesce(sum(prompt_tokens), 0) as p, coalesce(sum(completion_tokens), 0) as c"
+            " from llm_calls where run_id = ?", [run_id],
+        ))
+        return Usage(row["calls"], row["p"], row["c"])
+
+    # -- digests ----------------------------------------------------------------------
+    def save_digest(self, date: str, target: str, *, categories: list[str], announced: int,
+                    picked: list[str], language: str) -> None:
+        old = self.get_digest(date, target)
+        row = {
+            "date": date, "target": target, "categories": json.dumps(categories),
+            "announced": announced, "picked": json.dumps(picked), "language": language,
+            "created_at": old["created_at"] if old else _now(), "updated_at": _now(),
+        }
+        with self.write() as db:
+            db["digests"].upsert(row, pk=("date", "target"))
+
+    def get_digest(self, date: str, target: str) -> dict | None:
+        rows = list(self.db.query("select * from digests where date = ? and target = ?", [date, target]))
+        return rows[0] if rows else None
+
+
+def _paper_row(paper: Paper) -> dict:
+    row = dict(paper.__dict__)
+    row["authors"] = json.dumps(list(paper.authors), ensure_ascii=False)
+    row["categories"] = json.dumps(list(paper.categories))
+    row["has_metadata"] = int(paper.has_metadata)
+    row["stored_at"] = _now()
+    return row
+
+
+def _paper_from_row(row: dict) -> Paper:
+    fields = {k: v for k, v in row.items() if k != "stored_at"}
+    fields["authors"] = tuple(json.loads(row["authors"] or "[]"))
+    fields["categories"] = tuple(json.loads(row["categories"] or "[]"))
+    fields["has_metadata"] = bool(row["has_metadata"])
+    return Paper(**fields)

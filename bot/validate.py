@@ -1,0 +1,107 @@
+"""Turning a model's reply into data we are willing to publish.
+
+The model's text is untrusted: we take the first JSON object out of it, check
+its shape with pydantic, then reject non-answers (refusals, requests for more
+input) and strip filler openings ("Sure, here is...", "好的，作为…专家…").
+A rejection is an `InvalidReply` with a reason the caller logs and records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class InvalidReply(Exception):
+    pass
+
+
+# The model asking for input or declining instead of answering.
+_NON_ANSWER_RE = re.compile(
+    r"(please\s+(provide|share|upload|send|paste)|could you (please )?(provide|share)"
+    r"|provide (me with )?the (full |complete )?(paper|text|content|pdf)"
+    r"|i (cannot|can't|am unable to|am not able to) (access|read|open|see|analy[sz]e|provide|help)"
+    r"|as an ai( language model)?|i'm sorry,? but|i apologi[sz]e"
+    r"|请提供|请上传|请您提供|请发送|无法(访问|获取|读取|打开|查看)|我无法|抱歉)",
+    re.IGNORECASE,
+)
+
+# A filler opening: a courtesy word, then everything up to the first sentence or
+# clause end. Only ever removed from the start of a text.
+_FILLER_RE = re.compile(
+    r"^\s*(?:好的|当然|没问题|以下是|下面是|作为一名?[^，。,:：\n]{0,30}(?:专家|研究生|研究者)"
+    r"|(?:here is|here's|below is) (?:the|my|an?|your) [^.:\n]{0,40}(?:analysis|summary|json|overview|breakdown|response)"
+    r"|as an? (?:expert|researcher|reviewer)\b[^,.:\n]{0,40})"
+    r"[^\n]{0,160}?(?:[:：。!！]|\.(?:\s|$)|\n)\s*",
+    re.IGNORECASE,
+)
+# A bare courtesy word ("Sure,", "Certainly!") goes alone; what follows it is judged on its own.
+_COURTESY_RE = re.compile(r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great)\s*[,!.，]\s*", re.IGNORECASE)
+
+
+def strip_filler(text: str) -> str:
+    previous = None
+    text = text.strip()
+    while previous != text:  # "好的，作为专家，我将……：" may stack two openings
+        previous = text
+        text = _COURTESY_RE.sub("", text, count=1)
+        text = _FILLER_RE.sub("", text, count=1).lstrip("-—*# \n")
+    return text.strip()
+
+
+def extract_json(text: str) -> dict:
+    """The first JSON object in the reply, tolerating fences and prose around it."""
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text, start)
+        except json.JSONDecodeError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict):
+            return value
+        start = text.find("{", start + 1)
+    raise InvalidReply("no JSON object in the reply")
+
+
+def parse_reply(text: str, finish_reason: str | None, model: type[T]) -> T:
+    """Validate a structured reply; strip filler from every string; reject non-answers."""
+    if finish_reason == "length":
+        raise InvalidReply("the reply was cut off (finish_reason=length)")
+    if not text or not text.strip():
+        raise InvalidReply("the reply was empty")
+    try:
+        parsed = model.model_validate(_clean(extract_json(text)))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidReply(f"off-schema reply: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    for value in _strings(parsed.model_dump()):
+        if _NON_ANSWER_RE.search(value):
+            raise InvalidReply(f"a non-answer: {value[:80]!r}")
+    return parsed
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return strip_filler(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
