@@ -50,7 +50,8 @@ def _read_feed(session: requests.Session, url: str, category: str) -> tuple[str 
         raise ArxivUnavailable(f"arXiv's RSS feed for {category} could not be reached ({type(exc).__name__}); check [arxiv] rss_url or try again later") from exc
     if response.status_code != 200:
         raise ArxivUnavailable(f"arXiv's RSS feed for {category} answered HTTP {response.status_code}; check [arxiv] rss_url or try again later")
-    parsed = feedparser.parse(response.content)
+    # Abstracts are text, not HTML: feedparser's sanitiser would cut "$p<q$" short.
+    parsed = feedparser.parse(response.content, sanitize_html=False, resolve_relative_uris=False)
     if parsed.bozo and not isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride):
         # A truncated document can still yield some entries: a partial list would
         # publish a digest that silently misses papers, so refuse it whole.

@@ -51,10 +51,10 @@ class LLMClient:
                        schema: dict | None = None) -> Completion:
         attempt = 0
         while True:
-            if self.stopped:
-                raise LLMStopped(self.stopped)
             try:
                 async with self._limit:
+                    if self.stopped:  # checked after the wait: the stop may have come meanwhile
+                        raise LLMStopped(self.stopped)
                     return await self._call_once(messages, purpose, paper_id, schema)
             except openai.RateLimitError as exc:
                 if _is_quota(exc):

@@ -1,0 +1,124 @@
+"""Shared fixtures: the fakes of the outside world, and a config pointing at them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.arxiv_fake import FakeArxiv, FeedItem
+from tests.fakes.llm_fake import FakeLLM
+from tests.fakes.network_guard import install_guard
+
+DAY = dt.date(2026, 2, 9)
+SEED = json.loads((Path(__file__).parent / "data" / "seed_key_findings.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    install_guard(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERBOT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def arxiv_fake():
+    with FakeArxiv() as fake:
+        yield fake
+
+
+@pytest.fixture
+def llm_fake():
+    with FakeLLM() as fake:
+        fake.responder = smart_responder
+        yield fake
+
+
+def seed_items() -> list[FeedItem]:
+    """The seed digest's ten real papers, as the cs.CV feed would list them."""
+    return [FeedItem(p["id"].split("v")[0], title=p["title"], abstract=p["abstract"],
+                     authors=["Ada Lovelace", "Alan Turing"], categories=["cs.CV"]) for p in SEED]
+
+
+def filler_items(count: int, start: int = 1000) -> list[FeedItem]:
+    topics = ["protein folding", "graph coloring", "speech synthesis", "quantum error correction",
+              "reinforcement learning for trading", "federated optimisation"]
+    return [FeedItem(f"2602.{start + n:05d}", title=f"A study of {topics[n % len(topics)]} number {n}",
+                     abstract=f"We study {topics[n % len(topics)]}. We propose method {n}. Experiments show gains.",
+                     authors=["Grace Hopper"], categories=["cs.CV"]) for n in range(count)]
+
+
+@pytest.fixture
+def write_config(tmp_path, arxiv_fake, llm_fake, monkeypatch):
+    """Write a config file pointing every endpoint at the fakes; returns its path."""
+
+    def write(*, key: bool = True, arxiv: dict | None = None, digest: dict | None = None,
+              llm: dict | None = None) -> Path:
+        sections = {
+            "arxiv": {"categories": ["cs.CV"], "rss_url": f"{arxiv_fake.url}/rss",
+                      "api_url": f"{arxiv_fake.url}/api/query", "min_interval_s": 0,
+                      "retry_backoff_s": 0, **(arxiv or {})},
+            "digest": {"max_papers": 10, **(digest or {})},
+            "llm": {"base_url": llm_fake.base_url, "model": "fake-model", "retry_backoff_s": 0,
+                    "language": "en", **(llm or {})},
+            "storage": {"path": "paperbot.db"},
+        }
+        path = tmp_path / "paperbot.toml"
+        path.write_text("\n".join(f"[{name}]\n" + "\n".join(f"{k} = {_toml(v)}" for k, v in values.items())
+                                  for name, values in sections.items()), encoding="utf-8")
+        if key:
+            monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        return path
+
+    return write
+
+
+def _toml(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON scalars and arrays are valid TOML here
+
+
+# -- the fake model's answers -------------------------------------------------------------------
+_PAPER_ID_RE = re.compile(r'<paper id="([^"]+)">')
+_NUMBERS_RE = re.compile(r"^\[(\d+)\]", re.MULTILINE)
+
+
+def smart_responder(request: dict) -> str:
+    """A well-behaved model: valid JSON of the asked-for kind, in the asked-for language."""
+    system, user = (m["content"] for m in request["messages"][:2])
+    zh = "Simplified Chinese" in system
+    if '"main_contribution"' in system:
+        pid = _PAPER_ID_RE.search(user).group(1)
+        return json.dumps(quick_reply(pid, zh), ensure_ascii=False)
+    numbers = [int(n) for n in _NUMBERS_RE.findall(user)] or [1]
+    return json.dumps(summary_reply(numbers, zh), ensure_ascii=False)
+
+
+def quick_reply(pid: str, zh: bool = False) -> dict:
+    if zh:
+        return {"main_contribution": f"论文 {pid} 提出了一种新方法。该方法提高了效率。",
+                "key_innovations": ["新的条件机制", "随机打乱策略"], "potential_impact": ["推动视频生成研究"],
+                "applications": ["电影制作", "机器人"], "limitations": ["依赖合成数据"]}
+    return {"main_contribution": f"Paper {pid} proposes a new method. It improves efficiency.",
+            "key_innovations": ["A new conditioning mechanism", "A shuffling strategy"],
+            "potential_impact": ["Moves video generation forward"],
+            "applications": ["Film production", "Robotics"], "limitations": ["Relies on synthetic data"]}
+
+
+def summary_reply(numbers: list[int], zh: bool = False) -> dict:
+    first, last = numbers[0], numbers[-1]
+    if zh:
+        return {"themes": [{"name": "三维场景表示", "text": f"多篇论文 ({first})"}],
+                "highlights": [{"papers": [first], "text": "显著进步"}],
+                "emerging": [{"name": "端侧生成", "text": "模型压缩"}],
+                "recommended": [{"paper": last, "why": "适合关注压缩的研究者"}]}
+    return {"themes": [{"name": "3D scene representation", "text": f"Several papers ({first})"}],
+            "highlights": [{"papers": [first], "text": "A clear step forward"}],
+            "emerging": [{"name": "On-device generation", "text": "Model compression"}],
+            "recommended": [{"paper": last, "why": "For readers who care about compression"}]}
