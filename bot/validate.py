@@ -37,7 +37,7 @@ _FILLER_RE = re.compile(
     r"^\s*(?:好的|当然|没问题|以下是|下面是|作为一名?[^，。,:：\n]{0,30}(?:专家|研究生|研究者)"
     r"|(?:here is|here's|below is) (?:the|my|an?|your) [^.:\n]{0,40}(?:analysis|summary|json|overview|breakdown|response)"
     r"|as an? (?:expert|researcher|reviewer)\b[^,.:\n]{0,40})"
-    r"[^\n]{0,160}?(?:[:：。!！]|\.(?:\s|$)|\n)\s*",
+    r"[^\n]{0,160}?(?:[:：。!！]|\.(?:\s|$)|\n|$)\s*",
     re.IGNORECASE,
 )
 # A bare courtesy word ("Sure,", "Certainly!") goes alone; what follows it is judged on its own.
