@@ -39,7 +39,9 @@ def fetch_metadata(client: arxiv.Client, ids: Sequence[str],
         try:
             results = list(client.results(arxiv.Search(id_list=batch, max_results=len(batch))))
         except (arxiv.ArxivError, requests.RequestException) as exc:
-            raise ArxivUnavailable(f"the arXiv API did not answer for {len(batch)} papers ({exc}); check [arxiv] api_url or try again later") from exc
+            why = f"HTTP {exc.status}" if isinstance(exc, arxiv.HTTPError) else type(exc).__name__
+            raise ArxivUnavailable(f"the arXiv API did not answer for {len(batch)} papers ({why}); "
+                                   "check [arxiv] api_url or try again later") from exc
         for result in results:
             paper = _paper(result)
             if paper:
