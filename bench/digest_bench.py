@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/
 
 from tests.conftest import DAY, smart_responder  # noqa: E402
 from tests.fakes.arxiv_fake import FakeArxiv, FeedItem  # noqa: E402
-from tests.fakes.llm_fake import FakeLLM  # noqa: E402
+from tests.fakes.llm_fake import FakeLLM, _estimate_tokens, _prompt_text  # noqa: E402
 
 CONCURRENCY = 8
 MAX_PAPERS = 10
@@ -48,23 +48,22 @@ DATASETS = ["ImageNet", "COCO", "ADE20K", "KITTI", "nuScenes", "Cityscapes", "Sc
 ISSUES = ["domain shift", "label noise", "long-tailed distributions", "occlusion", "limited annotations",
           "high computational cost", "poor calibration", "small objects"]
 # Papers on the configured interests, so the ranking has something to find.
-HOT = [("video diffusion models", "temporally consistent video generation"),
-       ("3D Gaussian splatting", "real-time novel view synthesis"),
-       ("open-vocabulary segmentation", "segmenting unseen categories from text prompts")]
-SENTENCES = [
-    "Existing approaches to {task} struggle with {issue}, which limits their use in practice.",
-    "In this paper we propose a method for {task} based on {method}.",
-    "Our key observation is that {issue} can be reduced by sharing features across scales.",
-    "We introduce a training objective that aligns intermediate representations with {method}.",
-    "The resulting model is simple to implement and adds little overhead at inference time.",
-    "Extensive experiments on {data} and {data2} show consistent gains over strong baselines.",
-    "We further analyse the effect of {issue} and show that our design is robust to it.",
-    "Ablation studies confirm that each component contributes to the final accuracy.",
-    "Compared with prior work, our approach uses fewer parameters and converges faster.",
-    "We also study how the method scales with model size, data size and image resolution.",
-    "Qualitative results show sharper boundaries and fewer artefacts in difficult regions.",
-    "Code and pretrained models will be released to facilitate future research.",
-]
+HOT = {"Video Diffusion Models": ["Long Video Generation", "Camera Control", "Motion Transfer"],
+       "3D Gaussian Splatting": ["Dynamic Scenes", "Sparse-View Reconstruction", "City-Scale Rendering"],
+       "Open-Vocabulary Segmentation": ["Remote Sensing", "Medical Images", "Video"]}
+PREFIXES = ["Rethinking", "Towards", "Revisiting", "Learning", "Scaling", "Improving", "Boosting"]
+SENTENCES = ("Existing approaches to {task} struggle with {issue}, which limits their use in practice. | "
+             "In this paper we propose a method for {task} based on {method}. | "
+             "Our key observation is that {issue} can be reduced by sharing features across scales. | "
+             "We introduce a training objective that aligns intermediate representations with {method}. | "
+             "The resulting model is simple to implement and adds little overhead at inference time. | "
+             "Extensive experiments on {data} and {data2} show consistent gains over strong baselines. | "
+             "We further analyse the effect of {issue} and show that our design is robust to it. | "
+             "Ablation studies confirm that each component contributes to the final accuracy. | "
+             "Compared with prior work, our approach uses fewer parameters and converges faster. | "
+             "We also study how the method scales with model size, data size and image resolution. | "
+             "Qualitative results show sharper boundaries and fewer artefacts in difficult regions. | "
+             "Code and pretrained models will be released to facilitate future research.").split(" | ")
 NAMES = ["Wei Zhang", "Maria Garcia", "Yuki Tanaka", "Ahmed Hassan", "Anna Kowalska", "Li Na", "John Smith",
          "Priya Patel", "Lucas Martin", "Sara Rossi", "Min-jun Kim", "Olga Ivanova", "David Cohen"]
 
@@ -76,11 +75,13 @@ def make_papers(count: int, seed: int = 42) -> list[FeedItem]:
     for n in range(count):
         task, method, issue = rng.choice(TASKS), rng.choice(METHODS), rng.choice(ISSUES)
         data, data2 = rng.sample(DATASETS, 2)
-        if n % hot_every == 3:
-            task, goal = HOT[(n // hot_every) % len(HOT)]
-            title = f"{rng.choice(['Efficient', 'Scalable', 'Robust'])} {task.title()} for {goal.capitalize()}"
+        if n % hot_every == 3:  # an interest-matching paper
+            task = list(HOT)[(n // hot_every) % len(HOT)]
+            title = f"{rng.choice(['Efficient', 'Scalable', 'Robust'])} {task} for {rng.choice(HOT[task])}"
+        elif rng.random() < 0.5:
+            title = f"{rng.choice(PREFIXES)} {task.title()} with {method.removeprefix('a ')}"
         else:
-            title = f"{rng.choice(['Rethinking', 'Towards', 'Revisiting', 'Learning'])} {task.title()} with {method}"
+            title = f"{method.removeprefix('a ').capitalize()} for {task} under {issue}"
         words, sentences = [], SENTENCES[:]
         while len(words) < rng.randint(150, 250):  # ~150-250 words
             if not sentences:
@@ -101,16 +102,13 @@ categories = ["cs.CV"]
 rss_url = "{arxiv.url}/rss"
 api_url = "{arxiv.url}/api/query"
 min_interval_s = {interval}
-
 [digest]
 max_papers = {MAX_PAPERS}
 interests = "{INTERESTS}"
-
 [llm]
 base_url = "{llm.base_url}"
 model = "fake-model"
 concurrency = {CONCURRENCY}
-
 [storage]
 path = "paperbot.db"
 """, encoding="utf-8")
@@ -121,9 +119,8 @@ def run_digest(config: Path, out: Path) -> tuple[float, str]:
     """Run the CLI in a fresh interpreter; return (wall seconds, the child's last stderr line)."""
     script = Path(sys.executable).with_name("paperbot")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {**os.environ, "OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
-    env.pop("OPENAI_BASE_URL", None)
-    env.pop("PAPERBOT_CONFIG", None)
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "PAPERBOT_CONFIG")}
+    env |= {"OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
     started = time.perf_counter()
     child = subprocess.run([*cmd, "digest", "--config", str(config), "--out", str(out)],
                            cwd=ROOT, env=env, capture_output=True, text=True)
@@ -139,12 +136,6 @@ def db_usage(db: Path) -> list[tuple[str, int, int, int]]:
     with sqlite3.connect(db) as con:
         return con.execute("select run_id, count(*), sum(prompt_tokens), sum(completion_tokens) from llm_calls"
                            " group by run_id order by min(id)").fetchall()
-
-
-def fake_llm_tokens(llm: FakeLLM) -> str:
-    # The fake's own usage formula (len/4 of all messages), recomputed from what it received.
-    from tests.fakes.llm_fake import _estimate_tokens, _prompt_text
-    return f"{sum(_estimate_tokens(_prompt_text(c)) for c in llm.calls)} in"
 
 
 def mark(ok: bool) -> str:
@@ -170,7 +161,9 @@ def main() -> int:
         # Cold: empty store.
         cold_wall, cold_line = run_digest(config, tmp / "digest.md")
         cold_reqs, cold_calls, cold_conc = arxiv.requests, llm.calls, llm.max_concurrent
-        cold_tokens_fake = fake_llm_tokens(llm)
+        cold_llm_start = min((r.time for r in llm.requests), default=None)
+        # The fake's own usage formula, recomputed from the prompts it received.
+        cold_tokens_fake = sum(_estimate_tokens(_prompt_text(c)) for c in cold_calls)
         cold_db = db_usage(tmp / "paperbot.db")
         arxiv.clear_requests()
         llm.clear_requests()
@@ -193,8 +186,7 @@ def main() -> int:
         return f"{len(reqs)} ({rss} RSS, {api} API)"
 
     def db_fig(rows) -> str:
-        calls = sum(r[1] for r in rows)
-        return f"{calls} calls, {sum(r[2] or 0 for r in rows)} in / {sum(r[3] or 0 for r in rows)} out"
+        return f"{sum(r[1] for r in rows)} calls, {sum(r[2] or 0 for r in rows)} in / {sum(r[3] or 0 for r in rows)} out"
 
     def line_fig(text: str) -> str:
         m = SUMMARY_RE.search(text)
@@ -207,10 +199,11 @@ def main() -> int:
         ("  critical path, overlapped", f"{overlapped:.2f} s  = max(pacing, LLM rounds)"),
         ("  wall / critical (seq, ovl)", f"{cold_wall / sequential:.2f}x, {cold_wall / overlapped:.2f}x"
          if sequential and overlapped else "n/a"),
-        ("  LLM calls (fake)", f"{len(cold_calls)}, max {cold_conc} in flight; {cold_tokens_fake} tokens"),
+        ("  LLM calls (fake)", f"{len(cold_calls)}, max {cold_conc} in flight, {cold_tokens_fake} tokens in"),
         ("  LLM (SQLite llm_calls)", db_fig(cold_db)),
         ("  LLM (child's stderr)", line_fig(cold_line)),
         ("  arXiv requests", split(cold_reqs)),
+        ("  first LLM call after RSS", f"{cold_llm_start - cold_reqs[0].time:+.2f} s" if cold_llm_start is not None else "-"),
         ("  arXiv gaps between starts", ", ".join(f"{g:.2f}" for g in gaps) + " s" if gaps else "-"),
         ("WARM wall time", f"{warm_wall:.2f} s"),
         ("  LLM calls (fake)", str(len(warm_calls))),
@@ -225,6 +218,8 @@ def main() -> int:
     print("\nGoals (informational)")
     print(f"  cold within 1.5x of the critical path   {cold_wall:.2f} s vs {1.5 * sequential:.2f} s"
           f"  {mark(cold_wall <= 1.5 * sequential)}")
+    print(f"    (tighter: 1.5x the overlapped bound)  {cold_wall:.2f} s vs {1.5 * overlapped:.2f} s"
+          f"  {mark(cold_wall <= 1.5 * overlapped)}")
     print(f"  warm under 2 s                          {warm_wall:.2f} s  {mark(warm_wall < 2.0)}")
     print(f"  warm makes 0 LLM calls                  {len(warm_calls)}  {mark(not warm_calls)}")
     print(f"  warm makes only the RSS request         {len(warm_reqs)}"
