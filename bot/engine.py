@@ -8,6 +8,8 @@ and what is analysed is not paid for again.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -63,9 +65,7 @@ class Engine:
         else:
             log.info("%s is stored: rebuilding it without reading the feed", date)
 
-        ranked = rank([item.paper for item in listed], self.config.digest)
-        picked = ranked[: self.config.digest.max_papers]
-        self._save_scores(date, target, ranked, len(picked))
+        picked = self._pick(date, target, listed)
         progress.total(1 + bool(self._missing_metadata(picked)) + len(picked) + 1)
         progress.advance(1, "listed")
 
@@ -77,7 +77,8 @@ class Engine:
             for n, r in enumerate(picked, 1)
         )
         self.store.save_digest(date, target, categories=list(cats), announced=len(listed),
-                               picked=[e.paper.id for e in entries], language=self.config.llm.language)
+                               picked=[e.paper.id for e in entries], language=self.config.llm.language,
+                               profile=self._profile(listed))
         return Digest(date=date, categories=cats, announced=len(listed), language=self.config.llm.language,
                       entries=entries, summary=summary[0], summary_note=summary[1], analyses_off=self.llm is None)
 
@@ -97,11 +98,25 @@ class Engine:
         self.store.save_announcement(announcement.date, a.categories, announcement.listed)
         return announcement.date, self.store.announcement(announcement.date, a.categories)
 
-    def _save_scores(self, date: str, target: str, ranked: list[Ranked], picked: int) -> None:
+    def _pick(self, date: str, target: str, listed: list[Listed]) -> list[Ranked]:
+        """Rank the day, or reuse the stored ranking when nothing it depends on has changed."""
+        stored = self.store.get_digest(date, target)
+        by_id = {item.paper.id: item.paper for item in listed}
+        if stored and stored.get("profile") == self._profile(listed):
+            return [Ranked(by_id[r["paper_id"]], r["score"], r["reason"]) for r in self.store.picked(date, target)]
+        ranked = rank(list(by_id.values()), self.config.digest)
+        picked = ranked[: self.config.digest.max_papers]
         self.store.save_scores(date, target, [
-            {"paper_id": r.paper.id, "score": r.score, "reason": r.reason, "rank": n if n <= picked else None}
+            {"paper_id": r.paper.id, "score": r.score, "reason": r.reason, "rank": n if n <= len(picked) else None}
             for n, r in enumerate(ranked, 1)
         ])
+        return picked
+
+    def _profile(self, listed: list[Listed]) -> str:
+        """A fingerprint of everything the ranking depends on: the profile and the day's papers."""
+        d = self.config.digest
+        inputs = [d.interests, d.include, d.exclude, d.max_papers, [item.paper.id for item in listed]]
+        return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
 
     @staticmethod
     def _missing_metadata(picked: Sequence[Ranked]) -> list[str]:

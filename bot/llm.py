@@ -13,8 +13,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-import openai
-
 from .config import LLMConfig
 from .errors import LLMStopped
 from .store import Store
@@ -41,14 +39,26 @@ class LLMClient:
         self._limit = asyncio.Semaphore(cfg.concurrency)
         self._structured = cfg.structured_output
         self.stopped: str | None = None  # why further calls are refused, once they are
-        # Built here, never at import time; retries are ours (see module docstring).
-        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=cfg.timeout_s, max_retries=0)
+        self._base_url, self._api_key = base_url, api_key
+        self._client = None  # built on the first call: a run served from the cache never loads openai
 
     async def close(self) -> None:
-        await self._client.close()
+        if self._client is not None:
+            await self._client.close()
+
+    def _openai(self):
+        if self._client is None:
+            import openai  # noqa: PLC0415 - about 0.4 s to import; see _client above
+
+            # Retries are ours (see the module docstring), so the package's own are off.
+            self._client = openai.AsyncOpenAI(base_url=self._base_url, api_key=self._api_key,
+                                              timeout=self.cfg.timeout_s, max_retries=0)
+        return self._client
 
     async def complete(self, messages: list[dict], *, purpose: str, paper_id: str | None = None,
                        schema: dict | None = None) -> Completion:
+        import openai  # noqa: PLC0415 - lazily, like the client itself
+
         attempt = 0
         while True:
             try:
@@ -84,11 +94,13 @@ class LLMClient:
             await asyncio.sleep(min(delay, _MAX_RETRY_AFTER_S))
 
     async def _call_once(self, messages, purpose, paper_id, schema) -> Completion:
+        import openai  # noqa: PLC0415
+
         started = time.perf_counter()
         outcome, usage = "error", None
         try:
             response = await asyncio.wait_for(
-                self._client.chat.completions.create(
+                self._openai().chat.completions.create(
                     model=self.model, messages=messages, temperature=self.cfg.temperature,
                     max_tokens=self.cfg.max_output_tokens, **self._format_args(purpose, schema),
                 ),
@@ -125,12 +137,12 @@ class LLMClient:
         return {"response_format": {"type": "json_schema", "json_schema": {"name": purpose, "schema": schema}}}
 
 
-def _is_quota(exc: openai.RateLimitError) -> bool:
+def _is_quota(exc) -> bool:
     body = exc.body if isinstance(exc.body, dict) else {}
     return "insufficient_quota" in (exc.code, body.get("type"), body.get("code"))
 
 
-def _message(exc: openai.APIError) -> str:
+def _message(exc) -> str:
     return str(exc.message)[:200]
 
 

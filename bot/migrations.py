@@ -73,3 +73,9 @@ def m001_initial(db: Database) -> None:
         },
         pk=("date", "target"),
     )
+
+
+@migration
+def m002_digest_profile(db: Database) -> None:
+    # Which ranking inputs a digest's stored scores came from, so a rebuild can reuse them.
+    db["digests"].add_column("profile", str)

@@ -184,12 +184,18 @@ class Store:
         return Usage(row["calls"], row["p"], row["c"])
 
     # -- digests ----------------------------------------------------------------------
+    def picked(self, date: str, target: str) -> list[dict]:
+        """The stored picks of a digest, in rank order: paper_id, score, reason."""
+        return list(self.db.query(
+            "select paper_id, score, reason from scores where date = ? and target = ? and rank is not null order by rank",
+            [date, target]))
+
     def save_digest(self, date: str, target: str, *, categories: list[str], announced: int,
-                    picked: list[str], language: str) -> None:
+                    picked: list[str], language: str, profile: str) -> None:
         old = self.get_digest(date, target)
         row = {
             "date": date, "target": target, "categories": json.dumps(categories),
-            "announced": announced, "picked": json.dumps(picked), "language": language,
+            "announced": announced, "picked": json.dumps(picked), "language": language, "profile": profile,
             "created_at": old["created_at"] if old else _now(), "updated_at": _now(),
         }
         with self.write() as db:

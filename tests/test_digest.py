@@ -195,3 +195,15 @@ def test_scores_are_stored_and_interests_pick_the_matching_papers(arxiv_fake, ll
     rows = list(Store(tmp_path / "paperbot.db").db.query("select * from scores order by rank"))
     assert len(rows) == 22 and [r["rank"] for r in rows[-3:]] == [1, 2, 3]
     assert any("matches" in r["reason"] for r in rows if r["rank"])
+
+
+def test_changed_interests_rank_again_and_same_ones_reuse_the_ranking(arxiv_fake, llm_fake, write_config, capsys, tmp_path):
+    arxiv_fake.add_day("cs.CV", DAY, filler_items(12) + seed_items())
+    toc = lambda out: out.split("## Table of Contents")[1].split("## Papers")[0]  # noqa: E731
+
+    first = run(capsys, "digest", "--config", write_config(digest={"max_papers": 1, "interests": "gaussian splatting"}), "--no-llm")
+    again = run(capsys, "digest", "--config", write_config(digest={"max_papers": 1, "interests": "gaussian splatting"}), "--no-llm")
+    other = run(capsys, "digest", "--config", write_config(digest={"max_papers": 1, "interests": "protein folding"}), "--no-llm")
+
+    assert "GaussianPOP" in toc(first[1]) and toc(again[1]) == toc(first[1])
+    assert "protein folding" in toc(other[1])
