@@ -81,14 +81,18 @@ class Analyst:
         return AnalysisKey(subject_id, kind, self.language, prompts.load(kind).version, model)
 
     def cached(self, subject_id: str, kind: str, reply_type: type[T]) -> T | None:
+        """The stored analysis; a stored failure is final for its key (a new prompt or model retries)."""
         stored = self.store.get_analysis(self.key(subject_id, kind))
-        if stored and stored.status == "ok":
-            return reply_type.model_validate(stored.content)
-        return None
+        if stored is None:
+            return None
+        if stored.status != "ok":
+            raise AnalysisFailed(stored.error or "no usable answer")
+        return reply_type.model_validate(stored.content)
 
     async def quick(self, paper: Paper) -> QuickAnalysis:
+        # Keyed by the versioned id: a new version has a new abstract, so a new analysis.
         return await self._analyse(
-            paper.id, paper.version, "quick_analysis", QuickAnalysis,
+            paper.versioned_id, paper.version, "quick_analysis", QuickAnalysis,
             paper_id=paper.versioned_id, title=prompts.as_data(paper.title),
             abstract=prompts.as_data(paper.abstract),
         )

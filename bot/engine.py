@@ -21,7 +21,7 @@ from .errors import AnalysisFailed, ArxivUnavailable, DayNotAvailable, LLMStoppe
 from .findings import key_findings
 from .ids import parse_paper_id
 from .listing import fetch_announcement
-from .llm import LLMClient
+from .llm import LLMClient, is_llm_error
 from .metadata import fetch_metadata, make_client
 from .models import Listed, Paper
 from .pacer import PacedSession
@@ -59,11 +59,14 @@ class Engine:
     async def build_digest(self, date: str | None = None, *, target: str = MARKDOWN_TARGET,
                            progress: Progress = NO_PROGRESS) -> Digest:
         cats = self.config.arxiv.categories
-        listed = self.store.announcement(date, cats) if date else []
-        if not listed:
-            date, listed = await self._list_today(date, progress)
-        else:
+        if date and self.store.has_day(date, cats):
             log.info("%s is stored: rebuilding it without reading the feed", date)
+            listed = self.store.announcement(date, cats)
+        else:
+            date, listed = await self._list_today(date, progress)
+        if not listed:
+            raise NoAnnouncement(f"no arXiv announcement for {date} in {', '.join(cats)} "
+                                 "(weekend, holiday or empty feed); nothing to digest")
 
         picked = self._pick(date, target, listed)
         progress.total(1 + bool(self._missing_metadata(picked)) + len(picked) + 1)
@@ -77,8 +80,7 @@ class Engine:
             for n, r in enumerate(picked, 1)
         )
         self.store.save_digest(date, target, categories=list(cats), announced=len(listed),
-                               picked=[e.paper.id for e in entries], language=self.config.llm.language,
-                               profile=self._profile(listed))
+                               picked=[e.paper.id for e in entries], language=self.config.llm.language)
         return Digest(date=date, categories=cats, announced=len(listed), language=self.config.llm.language,
                       entries=entries, summary=summary[0], summary_note=summary[1], analyses_off=self.llm is None)
 
@@ -87,26 +89,31 @@ class Engine:
         progress.note("reading the arXiv feed")
         announcement = await asyncio.to_thread(fetch_announcement, self.session, a.rss_url, a.categories, a.announce_types)
         if wanted and announcement.date != wanted:
-            stored = ", ".join(self.store.announced_dates()[-5:]) or "none yet"
+            stored = ", ".join(self.store.stored_days(a.categories)[-5:]) or "none yet"
             raise DayNotAvailable(
                 f"{wanted} is neither arXiv's current announcement ({announcement.date}) nor a stored day "
-                f"(latest stored: {stored}); pick one of those, or omit --date for the current one")
-        if not announcement.listed:
-            raise NoAnnouncement(f"no arXiv announcement for {announcement.date} in {', '.join(a.categories)} "
-                                 "(weekend, holiday or empty feed); nothing to digest")
-        self.store.save_papers(item.paper for item in announcement.listed)
+                f"for {', '.join(a.categories)} (latest stored: {stored}); pick one of those, or omit --date")
+        if not announcement.listed and announcement.other_types:
+            raise NoAnnouncement(f"arXiv's announcement for {announcement.date} has {announcement.other_types} "
+                                 f"papers, none of the types {', '.join(a.announce_types)}; nothing to digest")
+        newest: dict[str, Paper] = {}
+        for item in announcement.listed:  # a paper listed in two feeds is stored once, newest version
+            if item.paper.id not in newest or item.paper.version > newest[item.paper.id].version:
+                newest[item.paper.id] = item.paper
+        self.store.save_papers(newest.values())
         self.store.save_announcement(announcement.date, a.categories, announcement.listed)
         return announcement.date, self.store.announcement(announcement.date, a.categories)
 
     def _pick(self, date: str, target: str, listed: list[Listed]) -> list[Ranked]:
         """Rank the day, or reuse the stored ranking when nothing it depends on has changed."""
-        stored = self.store.get_digest(date, target)
         by_id = {item.paper.id: item.paper for item in listed}
-        if stored and stored.get("profile") == self._profile(listed):
-            return [Ranked(by_id[r["paper_id"]], r["score"], r["reason"]) for r in self.store.picked(date, target)]
+        profile = self._profile(listed)
+        stored = self.store.picked(date, target, profile)
+        if stored:
+            return [Ranked(by_id[r["paper_id"]], r["score"], r["reason"]) for r in stored]
         ranked = rank(list(by_id.values()), self.config.digest)
         picked = ranked[: self.config.digest.max_papers]
-        self.store.save_scores(date, target, [
+        self.store.save_scores(date, target, profile, [
             {"paper_id": r.paper.id, "score": r.score, "reason": r.reason, "rank": n if n <= len(picked) else None}
             for n, r in enumerate(ranked, 1)
         ])
@@ -148,17 +155,20 @@ class Engine:
         if not ids:
             return {}
         found = await asyncio.to_thread(fetch_metadata, self.api, ids)
-        self.store.save_papers(found.values())
         missing = sorted(set(ids) - found.keys())
         if missing:
+            # Marked as asked, so a rebuild does not ask again for what arXiv does not have.
             log.warning("the arXiv API has no metadata for %s; using the feed's", ", ".join(missing))
+            stored = self.store.get_papers(missing)
+            found |= {pid: stored[pid].with_metadata() for pid in missing if pid in stored}
+        self.store.save_papers(found.values())
         progress.advance(1, "metadata")
         return self.store.get_papers(found.keys())
 
     async def _quick_or_note(self, paper: Paper) -> tuple[QuickAnalysis | None, str | None]:
         try:
             return await self.analyst.quick(paper), None
-        except Exception as exc:  # one paper never sinks the digest
+        except Exception as exc:  # one paper's LLM trouble never sinks the digest; a bug does
             return None, self._note(exc, f"quick analysis of {paper.id}")
 
     async def _summary_or_note(self, date: str, papers: list[Paper]) -> tuple[ExecutiveSummary | None, str | None]:
@@ -170,10 +180,13 @@ class Engine:
             return None, self._note(exc, f"executive summary of {date}")
 
     def _note(self, exc: Exception, what: str) -> str:
+        """Why an analysis is missing, for the reader; anything that is not LLM trouble is re-raised."""
         if isinstance(exc, AnalysisFailed):
             return f"the model gave no usable answer ({exc})"
         if isinstance(exc, LLMStopped):
             return str(exc)
+        if not is_llm_error(exc):
+            raise exc
         log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
         return f"the LLM call failed ({type(exc).__name__})"
 
@@ -185,7 +198,7 @@ class Engine:
         if paper is None or (pid.version and paper.version != pid.version) or not paper.has_metadata:
             found = await asyncio.to_thread(fetch_metadata, self.api, [str(pid)])
             if pid.base not in found:
-                if paper is None:
+                if paper is None or pid.version:
                     raise PaperNotFound(f"arXiv has no paper {pid}; check the id (e.g. 2602.12281)")
             else:
                 if paper is None or found[pid.base].version >= paper.version:

@@ -26,21 +26,26 @@ _ABSTRACT_RE = re.compile(r"^.*?\bAbstract:\s*", re.DOTALL)
 
 def fetch_announcement(session: requests.Session, rss_url: str, categories: tuple[str, ...],
                        announce_types: tuple[str, ...]) -> Announcement:
-    """Read each category's feed; keep the wanted announce types; dedupe by base id."""
-    by_id: dict[str, Listed] = {}
-    day: str | None = None
+    """Read each category's feed and keep the wanted announce types (not deduped: see Announcement)."""
+    listed: list[Listed] = []
+    days: dict[str, str] = {}
+    empty_day: str | None = None  # arXiv keeps the channel's pubDate on days without papers
+    other_types = 0
     for category in categories:
         feed_day, items = _read_feed(session, f"{rss_url.rstrip('/')}/{category}", category)
-        day = day or feed_day
-        for item in items:
-            if item.announce_type not in announce_types:
-                continue
-            seen = by_id.get(item.paper.id)
-            if seen is None:
-                by_id[item.paper.id] = item
-            elif item.paper.version > seen.paper.version:  # keep arXiv order, newest version
-                by_id[item.paper.id] = Listed(item.paper, seen.category, seen.announce_type)
-    return Announcement(date=day or _today(), categories=categories, listed=tuple(by_id.values()))
+        empty_day = empty_day or feed_day
+        if feed_day and items:
+            days[category] = feed_day
+        kept = [item for item in items if item.announce_type in announce_types]
+        other_types += len(items) - len(kept)
+        listed += kept
+    if len(set(days.values())) > 1:
+        # Feeds are rebuilt one by one at announcement time: mixing two days would
+        # publish yesterday's papers as today's.
+        shown = ", ".join(f"{c} is on {d}" for c, d in days.items())
+        raise ArxivUnavailable(f"arXiv's feeds are on different days ({shown}); try again in a few minutes")
+    day = next(iter(days.values()), None) or empty_day or _today()
+    return Announcement(date=day, categories=categories, listed=tuple(listed), other_types=other_types)
 
 
 def _read_feed(session: requests.Session, url: str, category: str) -> tuple[str | None, list[Listed]]:

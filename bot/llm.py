@@ -39,6 +39,7 @@ class LLMClient:
         self._limit = asyncio.Semaphore(cfg.concurrency)
         self._structured = cfg.structured_output
         self.stopped: str | None = None  # why further calls are refused, once they are
+        self._paused_until = 0.0  # a 429's Retry-After holds back every call, not just the one refused
         self._base_url, self._api_key = base_url, api_key
         self._client = None  # built on the first call: a run served from the cache never loads openai
 
@@ -65,12 +66,15 @@ class LLMClient:
                 async with self._limit:
                     if self.stopped:  # checked after the wait: the stop may have come meanwhile
                         raise LLMStopped(self.stopped)
+                    while (pause := self._paused_until - time.monotonic()) > 0:
+                        await asyncio.sleep(pause)
                     return await self._call_once(messages, purpose, paper_id, schema)
             except openai.RateLimitError as exc:
                 if _is_quota(exc):
                     self.stopped = f"the LLM API reports its quota is used up ({_message(exc)}); analyses resume once it is topped up"
                     raise LLMStopped(self.stopped) from exc
-                delay = _retry_after(exc.response) or self.cfg.retry_backoff_s * 2**attempt
+                delay = min(_retry_after(exc.response) or self.cfg.retry_backoff_s * 2**attempt, _MAX_RETRY_AFTER_S)
+                self._paused_until = max(self._paused_until, time.monotonic() + delay)
             except openai.AuthenticationError as exc:
                 self.stopped = f"the LLM API rejected the key in ${self.cfg.api_key_env}; check it"
                 raise LLMStopped(self.stopped) from exc
@@ -86,8 +90,6 @@ class LLMClient:
                 log.warning("LLM call for %s failed (%s)", purpose, type(exc).__name__)
                 if attempt >= self.cfg.max_retries:
                     raise
-            else:  # pragma: no cover - every path above returns or raises
-                raise AssertionError
             if attempt >= self.cfg.max_retries:
                 raise LLMStopped("the LLM API kept answering 429 (rate limit) after retries; try again later or lower [llm] concurrency")
             attempt += 1
@@ -135,6 +137,13 @@ class LLMClient:
         if self._structured == "json_object":
             return {"response_format": {"type": "json_object"}}
         return {"response_format": {"type": "json_schema", "json_schema": {"name": purpose, "schema": schema}}}
+
+
+def is_llm_error(exc: BaseException) -> bool:
+    """Trouble with the LLM service (as opposed to a bug of ours)."""
+    import openai  # noqa: PLC0415
+
+    return isinstance(exc, (openai.APIError, asyncio.TimeoutError))
 
 
 def _is_quota(exc) -> bool:

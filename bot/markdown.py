@@ -30,8 +30,8 @@ _LABELS = {
 ANALYSES_OFF = ("Analyses are off: set the key named by [llm] api_key_env (OPENAI_API_KEY by default) "
                 "and run without --no-llm to have them written.")
 
-_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|])")
-_LINE_START_RE = re.compile(r"^([#>+=-]|\d+\.)")
+_ESCAPE_RE = re.compile(r"([\\`*_~\[\]<>|])")  # ~ too: "~~~" would open a code fence
+_LINE_START_RE = re.compile(r"^([#>+=-]|\d+[.)])")
 
 
 def md(text: str) -> str:

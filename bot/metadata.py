@@ -36,8 +36,14 @@ def fetch_metadata(client: arxiv.Client, ids: Sequence[str],
     found: dict[str, Paper] = {}
     for start in range(0, len(ids), BATCH):
         batch = list(ids[start : start + BATCH])
+        results: list[arxiv.Result] = []
         try:
-            results = list(client.results(arxiv.Search(id_list=batch, max_results=len(batch))))
+            for result in client.results(arxiv.Search(id_list=batch, max_results=len(batch))):
+                results.append(result)
+        except arxiv.UnexpectedEmptyPageError:
+            # The API sometimes counts ids it has no entry for, so the package asks
+            # for a page that cannot come: what arrived is all there is.
+            pass
         except (arxiv.ArxivError, requests.RequestException) as exc:
             why = f"HTTP {exc.status}" if isinstance(exc, arxiv.HTTPError) else type(exc).__name__
             raise ArxivUnavailable(f"the arXiv API did not answer for {len(batch)} papers ({why}); "

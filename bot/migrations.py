@@ -46,8 +46,12 @@ def m001_initial(db: Database) -> None:
         {"date": str, "paper_id": str, "category": str, "announce_type": str, "position": int},
         pk=("date", "category", "paper_id"),
     )
+    # Which (day, category) feeds were read, empty ones too: a day is "stored" for a
+    # config only when every one of its categories was read for that day.
+    db["fetches"].create({"date": str, "category": str, "fetched_at": str}, pk=("date", "category"))
     db["scores"].create(
-        {"date": str, "target": str, "paper_id": str, "score": float, "reason": str, "rank": int},
+        # profile: a fingerprint of the ranking's inputs, so an unchanged day reuses its ranking.
+        {"date": str, "target": str, "paper_id": str, "score": float, "reason": str, "rank": int, "profile": str},
         pk=("date", "target", "paper_id"),
     )
     db["analyses"].create(
@@ -74,8 +78,3 @@ def m001_initial(db: Database) -> None:
         pk=("date", "target"),
     )
 
-
-@migration
-def m002_digest_profile(db: Database) -> None:
-    # Which ranking inputs a digest's stored scores came from, so a rebuild can reuse them.
-    db["digests"].add_column("profile", str)

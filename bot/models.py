@@ -20,7 +20,7 @@ class Paper:
     updated: str | None = None
     comment: str | None = None
     pdf_url: str | None = None
-    has_metadata: bool = False  # True once the API has completed the feed's fields
+    has_metadata: bool = False  # True once the API was asked for the rest (it may not know the paper)
 
     @property
     def versioned_id(self) -> str:
@@ -55,4 +55,7 @@ class Listed:
 class Announcement:
     date: str  # ISO date of the announcement
     categories: tuple[str, ...]
+    # Every (category, paper) of the kept announce types, in feed order: a cross-listed
+    # paper is here once per feed; readers dedupe (see Store.announcement).
     listed: tuple[Listed, ...] = field(default_factory=tuple)
+    other_types: int = 0  # items left out for their announce type (e.g. replacements)

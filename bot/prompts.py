@@ -18,7 +18,7 @@ PROMPTS_PACKAGE = "bot.prompt_files"
 
 # Delimiter tags around untrusted text: a paper that writes "</paper>" must not
 # be able to close the data block early and speak as the instructions.
-_DELIMITER_RE = re.compile(r"<(/?)\s*(papers?)\b", re.IGNORECASE)
+_DELIMITER_RE = re.compile(r"<\s*(/?)\s*(papers?)\b", re.IGNORECASE)
 
 
 class PromptError(Exception):

@@ -116,8 +116,15 @@ class Store:
         marks = ",".join("?" * len(categories))
         with self.write() as db:
             db.execute(f"delete from announcements where date = ? and category in ({marks})", [date, *categories])
-            if rows:
-                db["announcements"].insert_all(rows)
+            db["announcements"].insert_all(rows, ignore=True)  # a feed listing a paper twice keeps the first
+            db["fetches"].upsert_all([{"date": date, "category": c, "fetched_at": _now()} for c in categories],
+                                     pk=("date", "category"))
+
+    def has_day(self, date: str, categories: Iterable[str]) -> bool:
+        """Was every one of these categories' feeds read for `date`?"""
+        categories = set(categories)
+        fetched = {r["category"] for r in self.db.query("select category from fetches where date = ?", [date])}
+        return categories <= fetched
 
     def announcement(self, date: str, categories: Iterable[str]) -> list[Listed]:
         """The day's papers in the order of `categories`, then arXiv's; each paper once."""
@@ -135,13 +142,16 @@ class Store:
                 listed[r["paper_id"]] = Listed(papers[r["paper_id"]], r["category"], r["announce_type"])
         return list(listed.values())
 
-    def announced_dates(self) -> list[str]:
-        return [r["date"] for r in self.db.query("select distinct date from announcements order by date")]
+    def stored_days(self, categories: Iterable[str]) -> list[str]:
+        categories = list(categories)
+        return [r["date"] for r in self.db.query(
+            "select date from fetches where category in ({}) group by date having count(*) = ? order by date"
+            .format(",".join("?" * len(categories))), [*categories, len(categories)])]
 
-    def save_scores(self, date: str, target: str, rows: list[dict]) -> None:
+    def save_scores(self, date: str, target: str, profile: str, rows: list[dict]) -> None:
         with self.write() as db:
             db.execute("delete from scores where date = ? and target = ?", [date, target])
-            db["scores"].insert_all([{"date": date, "target": target, **row} for row in rows])
+            db["scores"].insert_all([{"date": date, "target": target, "profile": profile, **row} for row in rows])
 
     # -- analyses ----------------------------------------------------------------
     def get_analysis(self, key: AnalysisKey) -> StoredAnalysis | None:
@@ -184,18 +194,18 @@ class Store:
         return Usage(row["calls"], row["p"], row["c"])
 
     # -- digests ----------------------------------------------------------------------
-    def picked(self, date: str, target: str) -> list[dict]:
-        """The stored picks of a digest, in rank order: paper_id, score, reason."""
+    def picked(self, date: str, target: str, profile: str) -> list[dict]:
+        """The stored picks of a digest ranked from `profile`, in rank order (empty if none)."""
         return list(self.db.query(
-            "select paper_id, score, reason from scores where date = ? and target = ? and rank is not null order by rank",
-            [date, target]))
+            "select paper_id, score, reason from scores where date = ? and target = ? and profile = ?"
+            " and rank is not null order by rank", [date, target, profile]))
 
     def save_digest(self, date: str, target: str, *, categories: list[str], announced: int,
-                    picked: list[str], language: str, profile: str) -> None:
+                    picked: list[str], language: str) -> None:
         old = self.get_digest(date, target)
         row = {
             "date": date, "target": target, "categories": json.dumps(categories),
-            "announced": announced, "picked": json.dumps(picked), "language": language, "profile": profile,
+            "announced": announced, "picked": json.dumps(picked), "language": language,
             "created_at": old["created_at"] if old else _now(), "updated_at": _now(),
         }
         with self.write() as db:

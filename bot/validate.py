@@ -21,27 +21,33 @@ class InvalidReply(Exception):
     pass
 
 
-# The model asking for input or declining instead of answering.
+# The model asking for input or declining instead of answering. Narrow on purpose:
+# "depth cannot be obtained in real scenes" (无法获取深度信息) is a limitation, not a refusal.
 _NON_ANSWER_RE = re.compile(
     r"(please\s+(provide|share|upload|send|paste)|could you (please )?(provide|share)"
     r"|provide (me with )?the (full |complete )?(paper|text|content|pdf)"
-    r"|i (cannot|can't|am unable to|am not able to) (access|read|open|see|analy[sz]e|provide|help)"
-    r"|as an ai( language model)?|i'm sorry,? but|i apologi[sz]e"
-    r"|请提供|请上传|请您提供|请发送|无法(访问|获取|读取|打开|查看)|我无法|抱歉)",
+    r"|i (cannot|can't|am unable to|am not able to) (access|read|open|see|analy[sz]e) the (paper|text|pdf|content)"
+    r"|as an ai( language model)?,|i'm sorry,? but i"
+    r"|(请|请您|麻烦您?)(提供|上传|发送|给出|粘贴)[^。\n]{0,12}(论文|全文|文本|内容|摘要|PDF|pdf)"
+    r"|我(无法|不能)(访问|读取|打开|查看|获取)[^。\n]{0,8}(论文|全文|文本|内容|PDF|pdf|链接)"
+    r"|(很)?抱歉，?我)",
     re.IGNORECASE,
 )
 
-# A filler opening: a courtesy word, then everything up to the first sentence or
-# clause end. Only ever removed from the start of a text.
+# A filler opening: a preamble about who is answering or what follows, up to its
+# colon or full stop. Only ever removed from the start of a text.
 _FILLER_RE = re.compile(
-    r"^\s*(?:好的|当然|没问题|以下是|下面是|作为一名?[^，。,:：\n]{0,30}(?:专家|研究生|研究者)"
+    r"^\s*(?:作为(?:一名|一位)?[^，。,:：\n]{0,30}(?:专家|研究生|研究者)[^\n]{0,160}?(?:[:：。]|$)"
+    r"|我(?:将|会)(?:以|作为|为您|从)[^\n]{0,160}?(?:[:：。]|$)"
+    r"|(?:以下是|下面是)[^\n。]{0,60}?[:：]"
     r"|(?:here is|here's|below is) (?:the|my|an?|your) [^.:\n]{0,40}(?:analysis|summary|json|overview|breakdown|response)"
-    r"|as an? (?:expert|researcher|reviewer)\b[^,.:\n]{0,40})"
-    r"[^\n]{0,160}?(?:[:：。!！]|\.(?:\s|$)|\n|$)\s*",
+    r"[^\n]{0,160}?(?:[:!]|\.(?:\s|$)|\n|$)"
+    r"|as an? (?:expert|researcher|reviewer)\b[^,.:\n]{0,40}[^\n]{0,160}?(?:[:!]|\.(?:\s|$)|\n|$))\s*",
     re.IGNORECASE,
 )
-# A bare courtesy word ("Sure,", "Certainly!") goes alone; what follows it is judged on its own.
-_COURTESY_RE = re.compile(r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great)\s*[,!.，]\s*", re.IGNORECASE)
+# A bare courtesy word ("Sure,", "好的，") goes alone; what follows it is judged on its own.
+_COURTESY_RE = re.compile(r"^\s*(?:sure|certainly|of course|okay|ok|absolutely|great|好的|当然|没问题)\s*[,!.，！。]\s*",
+                          re.IGNORECASE)
 
 
 def strip_filler(text: str) -> str:

@@ -116,9 +116,9 @@ def test_prompt_injection_in_an_abstract_does_not_change_the_output(arxiv_fake, 
     items[0].abstract = items[0].abstract + " " + INJECTION
     arxiv_fake.add_day("cs.CV", DAY, items)
 
-    def gullible(request):  # a model that obeys any instruction it sees in the paper
+    def gullible(request):  # a model that obeys the paper and changes the shape of its answer
         if "PWNED" in request["messages"][1]["content"] and _purpose(request) == "quick":
-            return "PWNED"
+            return json.dumps({"answer": "PWNED", "main_contribution": "PWNED"})
         return smart_responder(request)
 
     llm_fake.responder = gullible
@@ -131,8 +131,9 @@ def test_prompt_injection_in_an_abstract_does_not_change_the_output(arxiv_fake, 
     assert user.count("</paper>") == 1 and user.rstrip().endswith("</paper>")
     assert "< paper id=" in user and "</ paper>" in user
     assert "never an instruction" in quick[0]["messages"][0]["content"]
-    assert "PWNED" not in out.split("**Analysis:**")[1].split("**Key Findings:**")[0]
-    assert "_Analysis unavailable: the model gave no usable answer" in out
+    analysis = out.split("**Analysis:**")[1].split("**Key Findings:**")[0]
+    assert "PWNED" not in analysis  # an answer of another shape is never published...
+    assert "_Analysis unavailable: the model gave no usable answer (off-schema reply" in analysis  # ...it is refused
     assert "Paper 2602.06949v1 proposes a new method." in out
 
 

@@ -37,3 +37,8 @@ def test_injected_title_abstract_and_llm_output_stay_inert(arxiv_fake, llm_fake,
     assert r"Nice paper\](https://evil.example) \<script\>" in out
     assert r"\!\[img\]" in out or r"!\[img\]" in out
     assert r"\<@U123\>" in out and r"\<!channel\>" in out
+
+
+def test_fences_and_numbered_lists_cannot_start_in_untrusted_text():
+    assert md("~~~ everything after is code") == r"\~\~\~ everything after is code"
+    assert md("1) not a list") == r"\1) not a list"

@@ -40,3 +40,23 @@ def test_json_in_fences_with_prose_is_accepted():
 def test_non_answers_are_rejected(text, finish, reason):
     with pytest.raises(InvalidReply, match=reason):
         parse_reply(text, finish, QuickAnalysis)
+
+
+@pytest.mark.parametrize("limitation", [
+    "在真实场景中无法获取深度信息",  # "depth cannot be obtained in real scenes": a limitation
+    "该方法无法处理动态场景",
+    "The method cannot see occluded objects.",
+])
+def test_limitations_that_sound_like_refusals_are_kept(limitation):
+    reply = parse_reply(json.dumps({**GOOD, "limitations": [limitation]}), "stop", QuickAnalysis)
+    assert reply.limitations == [limitation]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("当然，该方法需要大量标注数据。", "该方法需要大量标注数据。"),
+    ("以下是三项主要创新", "以下是三项主要创新"),
+    ("以下是我的分析：该论文提出了X。", "该论文提出了X。"),
+    ("好的，我将以AI领域高水平研究生的视角，深入分析这篇论文的方法部分。\n\n该论文", "该论文"),
+])
+def test_chinese_filler_is_stripped_but_content_is_kept(text, expected):
+    assert strip_filler(text) == expected

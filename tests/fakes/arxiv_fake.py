@@ -133,6 +133,7 @@ class FakeArxiv(FakeServer):
 
     def __init__(self) -> None:
         super().__init__()
+        self.count_missing_ids = False  # True: totalResults counts ids it has no entry for
         self._data_lock = threading.Lock()
         self._feeds: dict[str, _Feed] = {}
         self._papers: dict[str, ApiPaper] = {}
@@ -273,6 +274,9 @@ class FakeArxiv(FakeServer):
             matches = self._select(arg("id_list"), arg("search_query"))
         except ValueError as exc:
             return Response(400, str(exc).encode())
+        total = len(matches)
+        if self.count_missing_ids and arg("id_list"):
+            total = len([i for i in arg("id_list").split(",") if i.strip()])  # as the real API at times does
         page = matches[start : start + max_results]
         entries = [self._api_entry(p, v) for p, v in page]
         title = "ArXiv Query: " + "&".join(f"{k}={v[0]}" for k, v in query.items())
@@ -284,7 +288,7 @@ class FakeArxiv(FakeServer):
             '  <link href="http://arxiv.org/api/query" rel="self" type="application/atom+xml"/>',
             f"  {_tag('title', title)}\n  <id>http://arxiv.org/api/fake</id>",
             f"  {_tag('updated', _iso(dt.datetime.now(UTC)))}",
-            f"  <opensearch:totalResults>{len(matches)}</opensearch:totalResults>",
+            f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
             f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
             f"  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>",
             *entries, "</feed>", "",
