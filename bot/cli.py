@@ -15,13 +15,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .config import load_config
-from .digest import Digest
+from .digest import Digest, DigestEntry
 from .engine import Engine
 from .errors import NoAnnouncement, PaperbotError
 from .findings import key_findings
 from .listing import is_iso_date
 from .markdown import ANALYSES_OFF, render_digest, render_entry
-from .digest import DigestEntry
 
 log = logging.getLogger("paperbot")
 _IMPORT_S = time.perf_counter() - _STARTED

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .analysis import Analyst, ExecutiveSummary, QuickAnalysis
 from .config import Config
 from .digest import Digest, DigestEntry
-from .errors import AnalysisFailed, ArxivUnavailable, DayNotAvailable, LLMStopped, NoAnnouncement, PaperNotFound
+from .errors import AnalysisFailed, DayNotAvailable, LLMStopped, NoAnnouncement, PaperNotFound
 from .findings import key_findings
 from .ids import parse_paper_id
 from .listing import fetch_announcement
@@ -209,5 +209,3 @@ class Engine:
         analysis, note = await self._quick_or_note(paper)
         return paper, analysis, note
 
-
-__all__ = ["Engine", "MARKDOWN_TARGET", "ArxivUnavailable", "NoAnnouncement"]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-import pytest
 
 from bot.cli import main
 from bot.store import Store
-from tests.conftest import DAY, SEED, filler_items, seed_items
+from tests.conftest import DAY, filler_items, seed_items
 from tests.fakes.arxiv_fake import FeedItem
 
 

@@ -1,7 +1,6 @@
 """Edge cases of re-running: stored days, changed configs, new versions, partial answers."""
 
 import datetime as dt
-import json
 
 import pytest
 
