@@ -111,14 +111,20 @@ class LLMClient:
             usage = response.usage
             choice = response.choices[0] if response.choices else None
             outcome = (choice.finish_reason or "stop") if choice else "empty"
+            refusal = getattr(choice.message, "refusal", None) if choice else None
+            if refusal:  # OpenAI's structured outputs put a refusal here, not in content
+                outcome = "refusal"
             return Completion(
                 text=(choice.message.content or "") if choice else "",
-                finish_reason=choice.finish_reason if choice else None,
+                finish_reason="refusal" if refusal else (choice.finish_reason if choice else None),
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
             )
         except asyncio.TimeoutError:
             outcome = "timeout"
+            raise
+        except asyncio.CancelledError:  # Ctrl-C: the call may still be billed; say so in the log
+            outcome = "cancelled"
             raise
         except openai.APIStatusError as exc:
             outcome = f"http {exc.status_code}"

@@ -79,6 +79,8 @@ def parse_reply(text: str, finish_reason: str | None, model: type[T]) -> T:
     """Validate a structured reply; strip filler from every string; reject non-answers."""
     if finish_reason == "length":
         raise InvalidReply("the reply was cut off (finish_reason=length)")
+    if finish_reason == "refusal":
+        raise InvalidReply("the model refused")
     if not text or not text.strip():
         raise InvalidReply("the reply was empty")
     try:

@@ -163,3 +163,20 @@ def test_server_without_response_format_falls_back(arxiv_fake, llm_fake, write_c
     assert code == 0, err
     assert "Paper 2602.06959v1 proposes a new method." in out
     assert "response_format" in llm_fake.calls[0] and "response_format" not in llm_fake.calls[-1]
+
+
+def test_a_structured_output_refusal_is_a_non_answer(arxiv_fake, llm_fake, write_config, capsys, tmp_path):
+    arxiv_fake.add_day("cs.CV", DAY, seed_items()[:1])
+
+    def refusing(request):
+        if _purpose(request) == "quick":
+            return Reply(refusal="I'm sorry, I can't help with that request.")
+        return smart_responder(request)
+
+    llm_fake.responder = refusing
+    code, out, err = run(capsys, "digest", "--config", write_config())
+
+    assert code == 0, err
+    assert "_Analysis unavailable: the model gave no usable answer (the model refused)._" in out
+    outcomes = [r["outcome"] for r in Store(tmp_path / "paperbot.db").db.query("select outcome from llm_calls")]
+    assert outcomes.count("refusal") == 2

@@ -55,6 +55,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     error: dict[str, Any] | None = None  # merged over the default error object
     delay_s: float = 0.0  # on top of FakeLLM.latency_s
+    refusal: str | None = None  # OpenAI structured outputs: the refusal text, content then null
 
     @classmethod
     def rate_limited(cls, retry_after_ms: int = 1) -> "Reply":
@@ -173,7 +174,8 @@ class FakeLLM(FakeServer):
             "model": request.get("model", self.model),
             "choices": [{
                 "index": 0,
-                "message": {"role": "assistant", "content": reply.content},
+                "message": {"role": "assistant", "content": None if reply.refusal else reply.content,
+                            "refusal": reply.refusal},
                 "finish_reason": reply.finish_reason,
             }],
             "usage": self._usage(request, reply),
