@@ -16,15 +16,9 @@ import requests
 
 from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv, FeedItem
 from tests.fakes.llm_fake import FakeLLM, Reply
-from tests.fakes.network_guard import install_guard
 
 UTC = dt.timezone.utc
 MONDAY = dt.date(2026, 2, 9)
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch):
-    install_guard(monkeypatch)
 
 
 @pytest.fixture
