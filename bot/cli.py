@@ -9,21 +9,22 @@ _STARTED = time.perf_counter()  # before our imports: the summary line counts th
 import argparse  # noqa: E402 - after the clock above, on purpose
 import asyncio
 import logging
+import re
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
 from .config import load_config
-from .digest import Digest, DigestEntry
+from .digest import Digest
 from .engine import Engine
-from .errors import NoAnnouncement, PaperbotError
-from .findings import key_findings
+from .errors import ConfigError, NoAnnouncement, PaperbotError
 from .listing import is_iso_date
 from .markdown import ANALYSES_OFF, render_digest, render_entry
 
 log = logging.getLogger("paperbot")
 _IMPORT_S = time.perf_counter() - _STARTED
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 class TqdmProgress:
@@ -60,8 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
     digest.add_argument("--out", help="write the Markdown to this file (default: stdout)")
 
-    paper = sub.add_parser("paper", parents=[common], help="the quick analysis of one paper")
-    paper.add_argument("id", help="an arXiv id or URL, e.g. 2602.12281")
+    paper = sub.add_parser("paper", parents=[common], help="the quick (or, with --deep, deep) analysis of one paper")
+    paper.add_argument("id", help="an arXiv id or URL: 2602.12281, 2602.12281v2, arXiv:2602.12281, "
+                                  "https://arxiv.org/abs/2602.12281, hep-th/9901001")
+    paper.add_argument("--deep", action="store_true",
+                       help="a deep method analysis written from the paper's full text (HTML, else PDF)")
+    paper.add_argument("--lang", help="output language, e.g. zh or en (default: [llm] language)")
+    paper.add_argument("--refresh", action="store_true", help="write the analysis again instead of using the stored one")
     return parser
 
 
@@ -110,15 +116,19 @@ def _summary_line(engine: Engine, digest: Digest, seconds: float) -> None:
 
 
 async def _paper(config, args) -> int:
+    if args.lang is not None and not _LANGUAGE_RE.match(args.lang):
+        raise ConfigError(f"--lang {args.lang!r} is not a language code; use e.g. zh or en")
+    language = args.lang or config.llm.language
     engine = Engine(config, use_llm=not args.no_llm)
+    progress = TqdmProgress()
+    progress.note("fetching the full text and writing the deep analysis" if args.deep else "writing the analysis")
     try:
-        paper, analysis, note = await engine.paper(args.id)
+        entry = await engine.paper(args.id, deep=args.deep, language=language, refresh=args.refresh)
     finally:
+        progress.close()
         await engine.close()
-    entry = DigestEntry(rank=1, paper=paper, score=0.0, reason="asked for", findings=tuple(key_findings(paper.abstract)),
-                        analysis=analysis, analysis_note=note)
     analyses_off = engine.llm is None
-    text = render_entry(entry, language=config.llm.language, analyses_off=analyses_off)
+    text = render_entry(entry, language=language, analyses_off=analyses_off)
     _write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
     return 0
 

@@ -33,6 +33,10 @@ class ArxivConfig(_Section):
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
     retry_backoff_s: float = Field(5.0, ge=0)
+    html_url: str = "https://arxiv.org/html"
+    pdf_url: str = "https://arxiv.org/pdf"
+    fulltext_max_mb: int = Field(50, ge=1, le=500)
+    fulltext_timeout_s: float = Field(120.0, gt=0)
 
     @field_validator("categories")
     @classmethod
@@ -50,6 +54,7 @@ class DigestConfig(_Section):
     interests: str = ""
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    deep_top_k: int = Field(0, ge=0, le=100)
 
 
 class LLMConfig(_Section):
@@ -63,6 +68,8 @@ class LLMConfig(_Section):
     retry_backoff_s: float = Field(2.0, ge=0)
     structured_output: Literal["json_schema", "json_object", "none"] = "json_object"
     max_output_tokens: int = Field(2000, ge=200)
+    deep_max_input_tokens: int = Field(12000, ge=2000)
+    deep_max_output_tokens: int = Field(6000, ge=500)
     temperature: float = Field(0.3, ge=0, le=2)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import ExecutiveSummary, QuickAnalysis
+from .analysis import DeepResult, ExecutiveSummary, QuickAnalysis
 from .models import Paper
 
 
@@ -17,6 +17,8 @@ class DigestEntry:
     findings: tuple[str, ...]  # verbatim sentences of the abstract
     analysis: QuickAnalysis | None
     analysis_note: str | None = None  # why there is no analysis, when there is none
+    deep: DeepResult | None = None  # the deep analysis from the full text, when one was asked for
+    deep_note: str | None = None  # why there is no deep analysis (e.g. no full text), when asked for
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .analysis import Analyst, ExecutiveSummary, QuickAnalysis
+from .analysis import Analyst, DeepResult, ExecutiveSummary, QuickAnalysis
 from .config import Config
+from .deep_input import deep_input
 from .digest import Digest, DigestEntry
-from .errors import AnalysisFailed, DayNotAvailable, LLMStopped, NoAnnouncement, PaperNotFound
+from .errors import AnalysisFailed, DayNotAvailable, LLMStopped, NoAnnouncement, NoFullText, PaperNotFound
 from .findings import key_findings
 from .ids import parse_paper_id
 from .listing import fetch_announcement
@@ -48,7 +50,8 @@ class Engine:
         if use_llm and api_key:
             self.llm = LLMClient(config.llm, base_url=config.llm_base_url, api_key=api_key,
                                  store=self.store, run_id=self.run_id)
-        self.analyst = Analyst(self.store, self.llm, config.llm.language)
+        self.analyst = Analyst(self.store, self.llm, config.llm.language,
+                               deep_max_tokens=config.llm.deep_max_output_tokens)
 
     async def close(self) -> None:
         if self.llm:
@@ -69,14 +72,16 @@ class Engine:
                                  "(weekend, holiday or empty feed); nothing to digest")
 
         picked = self._pick(date, target, listed)
-        progress.total(1 + bool(self._missing_metadata(picked)) + len(picked) + 1)
+        deep_count = min(self.config.digest.deep_top_k, len(picked)) if self.llm else 0
+        progress.total(1 + bool(self._missing_metadata(picked)) + len(picked) + deep_count + 1)
         progress.advance(1, "listed")
 
-        papers, analyses, summary = await self._analyse_and_complete(date, picked, progress)
+        papers, analyses, deeps, summary = await self._analyse_and_complete(date, picked, deep_count, progress)
         entries = tuple(
             DigestEntry(rank=n, paper=papers[r.paper.id], score=r.score, reason=r.reason,
                         findings=tuple(key_findings(papers[r.paper.id].abstract)),
-                        analysis=analyses[r.paper.id][0], analysis_note=analyses[r.paper.id][1])
+                        analysis=analyses[r.paper.id][0], analysis_note=analyses[r.paper.id][1],
+                        deep=deeps.get(r.paper.id, (None, None))[0], deep_note=deeps.get(r.paper.id, (None, None))[1])
             for n, r in enumerate(picked, 1)
         )
         self.store.save_digest(date, target, categories=list(cats), announced=len(listed),
@@ -129,9 +134,14 @@ class Engine:
     def _missing_metadata(picked: Sequence[Ranked]) -> list[str]:
         return [r.paper.id for r in picked if not r.paper.has_metadata]
 
-    async def _analyse_and_complete(self, date: str, picked: list[Ranked], progress: Progress):
-        """Metadata, quick analyses and the summary all at once: none needs another's result."""
+    async def _analyse_and_complete(self, date: str, picked: list[Ranked], deep_count: int, progress: Progress):
+        """Metadata, quick and deep analyses and the summary all at once: none needs another's result."""
         papers = [r.paper for r in picked]
+
+        async def deep(paper: Paper):
+            result = await self._deep_or_note(paper, self.config.llm.language, refresh=False)
+            progress.advance(1, "deep analysis")
+            return result
 
         async def quick(paper: Paper):
             result = await self._quick_or_note(paper)
@@ -144,12 +154,16 @@ class Engine:
             return result
 
         metadata = asyncio.create_task(self._complete_metadata(self._missing_metadata(picked), progress))
-        results = await asyncio.gather(summary(), *(quick(p) for p in papers))
+        deep_papers = papers[:deep_count]
+        results = await asyncio.gather(summary(), *(quick(p) for p in papers), *(deep(p) for p in deep_papers))
         completed = await asyncio.gather(metadata, return_exceptions=True)
         if isinstance(completed[0], BaseException):
             raise completed[0]  # analyses are stored already: a re-run pays for none of them
         by_id = {p.id: p for p in papers} | completed[0]
-        return by_id, {p.id: r for p, r in zip(papers, results[1:])}, results[0]
+        quicks = results[1:1 + len(papers)]
+        deeps = results[1 + len(papers):]
+        return (by_id, {p.id: r for p, r in zip(papers, quicks)}, {p.id: r for p, r in zip(deep_papers, deeps)},
+                results[0])
 
     async def _complete_metadata(self, ids: list[str], progress: Progress) -> dict[str, Paper]:
         if not ids:
@@ -165,11 +179,22 @@ class Engine:
         progress.advance(1, "metadata")
         return self.store.get_papers(found.keys())
 
-    async def _quick_or_note(self, paper: Paper) -> tuple[QuickAnalysis | None, str | None]:
+    async def _quick_or_note(self, paper: Paper, language: str | None = None) -> tuple[QuickAnalysis | None, str | None]:
         try:
-            return await self.analyst.quick(paper), None
+            return await self.analyst.quick(paper, language=language), None
         except Exception as exc:  # one paper's LLM trouble never sinks the digest; a bug does
             return None, self._note(exc, f"quick analysis of {paper.id}")
+
+    async def _deep_or_note(self, paper: Paper, language: str, *, refresh: bool) -> tuple[DeepResult | None, str | None]:
+        try:
+            result = await self.analyst.deep(
+                paper, lambda: deep_input(self.store, self.session, self.config, paper, language),
+                language=language, refresh=refresh)
+            return result, None
+        except NoFullText as exc:
+            return None, str(exc)
+        except Exception as exc:
+            return None, self._note(exc, f"deep analysis of {paper.id}")
 
     async def _summary_or_note(self, date: str, papers: list[Paper]) -> tuple[ExecutiveSummary | None, str | None]:
         if not papers:
@@ -191,8 +216,25 @@ class Engine:
         return f"the LLM call failed ({type(exc).__name__})"
 
     # -- one paper -------------------------------------------------------------------------
-    async def paper(self, id_text: str) -> tuple[Paper, QuickAnalysis | None, str | None]:
-        """A paper by any id form, fetched if not stored, with its quick analysis (or why not)."""
+    async def paper(self, id_text: str, *, deep: bool = False, language: str | None = None,
+                    refresh: bool = False) -> DigestEntry:
+        """One paper by any id form, with its quick analysis, or its deep one (falling back to quick without full text)."""
+        paper = await self.resolve(id_text)
+        entry = DigestEntry(rank=1, paper=paper, score=0.0, reason="asked for",
+                            findings=tuple(key_findings(paper.abstract)), analysis=None)
+        if self.llm is None:
+            return replace(entry, analysis_note="analyses are off")
+        language = language or self.config.llm.language
+        if deep:
+            result, deep_note = await self._deep_or_note(paper, language, refresh=refresh)
+            entry = replace(entry, deep=result, deep_note=deep_note)
+            if result is not None:
+                return entry
+        analysis, note = await self._quick_or_note(paper, language)
+        return replace(entry, analysis=analysis, analysis_note=note)
+
+    async def resolve(self, id_text: str) -> Paper:
+        """The paper an id names, from the store or (when missing, older or incomplete there) from arXiv."""
         pid = parse_paper_id(id_text)
         paper = self.store.get_papers([pid.base]).get(pid.base)
         if paper is None or (pid.version and paper.version != pid.version) or not paper.has_metadata:
@@ -204,8 +246,4 @@ class Engine:
                 if paper is None or found[pid.base].version >= paper.version:
                     self.store.save_papers([found[pid.base]])  # an older version asked for never replaces the newest
                 paper = found[pid.base]
-        if self.llm is None:
-            return paper, None, "analyses are off"
-        analysis, note = await self._quick_or_note(paper)
-        return paper, analysis, note
-
+        return paper

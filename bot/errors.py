@@ -50,3 +50,7 @@ class LLMStopped(PaperbotError):
 
 class AnalysisFailed(Exception):
     """The model gave no usable answer after the retry; recorded, not raised to the user."""
+
+
+class NoFullText(PaperbotError):
+    """Neither the HTML rendering nor the PDF gave us the paper's text; the message says why."""

@@ -57,7 +57,7 @@ class LLMClient:
         return self._client
 
     async def complete(self, messages: list[dict], *, purpose: str, paper_id: str | None = None,
-                       schema: dict | None = None) -> Completion:
+                       schema: dict | None = None, max_tokens: int | None = None) -> Completion:
         import openai  # noqa: PLC0415 - lazily, like the client itself
 
         attempt = 0
@@ -68,7 +68,7 @@ class LLMClient:
                         raise LLMStopped(self.stopped)
                     while (pause := self._paused_until - time.monotonic()) > 0:
                         await asyncio.sleep(pause)
-                    return await self._call_once(messages, purpose, paper_id, schema)
+                    return await self._call_once(messages, purpose, paper_id, schema, max_tokens or self.cfg.max_output_tokens)
             except openai.RateLimitError as exc:
                 if _is_quota(exc):
                     self.stopped = f"the LLM API reports its quota is used up ({_message(exc)}); analyses resume once it is topped up"
@@ -95,7 +95,7 @@ class LLMClient:
             attempt += 1
             await asyncio.sleep(min(delay, _MAX_RETRY_AFTER_S))
 
-    async def _call_once(self, messages, purpose, paper_id, schema) -> Completion:
+    async def _call_once(self, messages, purpose, paper_id, schema, max_tokens) -> Completion:
         import openai  # noqa: PLC0415
 
         started = time.perf_counter()
@@ -104,7 +104,7 @@ class LLMClient:
             response = await asyncio.wait_for(
                 self._openai().chat.completions.create(
                     model=self.model, messages=messages, temperature=self.cfg.temperature,
-                    max_tokens=self.cfg.max_output_tokens, **self._format_args(purpose, schema),
+                    max_tokens=max_tokens, **self._format_args(purpose, schema),
                 ),
                 timeout=self.cfg.timeout_s,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import ExecutiveSummary, QuickAnalysis
+from .analysis import DeepResult, ExecutiveSummary, QuickAnalysis
 from .categories import display_name
 from .digest import Digest, DigestEntry, short_title
 
@@ -19,12 +19,40 @@ _LABELS = {
         "summary": ("Main themes and trends", "Highlights and innovations", "Emerging directions and techniques",
                     "Recommended full reads"),
         "counts": "{announced} papers announced in {cats}; {picked} picked for this digest.",
+        "deep_title": "Method analysis: {title}",
+        "deep": ("1. Abstract translation", "2. Motivation", "3. Method design", "4. Comparison with prior methods",
+                 "5. Experiments", "6. Practical guide", "7. Summary"),
+        "deep_points": {
+            "drivers": "What drives the work", "pain_points": "Pain points of existing methods",
+            "hypothesis": "Hypothesis", "pipeline": "Pipeline", "architecture": "Model structure",
+            "formulas": "Key formulas and algorithm", "differences": "Essential difference",
+            "contributions": "Contributions", "applicability": "Where it applies",
+            "validation": "How it is validated", "key_results": "Key results", "strengths": "Where it shines",
+            "limitations": "Limitations", "availability": "Code and data", "implementation": "Implementation details",
+            "transfer": "How to transfer it", "core_idea": "Core idea", "quick_pipeline": "Quick pipeline",
+        },
+        "coverage": "Written from the arXiv {source} full text{pages}, about {tokens:,} of {budget:,} input tokens",
+        "shortened": "shortened to fit", "dropped": "left out",
+        "quick_fallback": "No deep analysis: {note}. This is the quick analysis from the abstract.",
     },
     "zh": {
         "quick": ("1. 论文的主要贡献（2-3句话）", "2. 关键创新点或方法论", "3. 对该领域的潜在影响",
                   "4. 可能受益的相关领域或应用", "5. 从摘要中可以推断出的局限性"),
         "summary": ("主要趋势与主题", "亮点与创新", "新兴研究方向与技术", "建议阅读论文"),
         "counts": "本期 {cats} 共公布 {announced} 篇论文，精选 {picked} 篇。",
+        "deep_title": "论文方法分析：{title}",
+        "deep": ("1. 摘要翻译", "2. 方法动机分析", "3. 方法设计详解", "4. 方法对比分析", "5. 实验分析",
+                 "6. 实用指南", "7. 总结"),
+        "deep_points": {
+            "drivers": "驱动力", "pain_points": "现有方法痛点", "hypothesis": "研究假设", "pipeline": "流程总结",
+            "architecture": "模型结构", "formulas": "算法解释", "differences": "本质区别", "contributions": "创新贡献",
+            "applicability": "适用场景", "validation": "验证方法", "key_results": "关键结果", "strengths": "优势场景",
+            "limitations": "局限性", "availability": "开源情况", "implementation": "实现细节", "transfer": "迁移可能",
+            "core_idea": "核心思想", "quick_pipeline": "速记版pipeline",
+        },
+        "coverage": "依据 arXiv {source} 全文撰写{pages}，约 {tokens:,} / {budget:,} 输入 token",
+        "shortened": "为适应长度而缩短", "dropped": "未纳入",
+        "quick_fallback": "无法进行深度分析：{note}。以下为基于摘要的快速分析。",
     },
 }
 ANALYSES_OFF = ("Analyses are off: set the key named by [llm] api_key_env (OPENAI_API_KEY by default) "
@@ -110,11 +138,56 @@ def render_entry(entry: DigestEntry, *, language: str, analyses_off: bool) -> st
         f"**Abstract:**\n\n{md(p.abstract)}",
     ]
     if not analyses_off:
-        body = render_quick(entry.analysis, language) if entry.analysis else \
-            f"_Analysis unavailable: {md(entry.analysis_note or 'the model gave no usable answer')}._"
-        parts.append(f"**Analysis:**\n\n{body}")
+        parts.append(f"**Analysis:**\n\n{_analysis(entry, language)}")
     if entry.findings:
         parts.append("**Key Findings:**\n\n" + _bullets(list(entry.findings)))
     parts.append(f"**Links:**\n\n- [PDF]({p.pdf_link})\n- [arXiv]({p.abs_url})")
     parts.append("---")
     return "\n\n".join(parts)
+
+
+def _analysis(entry: DigestEntry, language: str) -> str:
+    if entry.deep is not None:
+        return render_deep(entry.deep, entry.paper.title, language)
+    if entry.analysis is None:
+        return f"_Analysis unavailable: {md(entry.analysis_note or 'the model gave no usable answer')}._"
+    quick = render_quick(entry.analysis, language)
+    if entry.deep_note:  # a deep one was asked for: say plainly that this is not it
+        return f"> {md(labels(language)['quick_fallback'].format(note=entry.deep_note.rstrip('.')))}\n\n{quick}"
+    return quick
+
+
+def render_deep(deep: DeepResult, title: str, language: str) -> str:
+    lab = labels(language)
+    heads, point = lab["deep"], lab["deep_points"]
+    a = deep.analysis
+
+    def points(group, *names: str) -> str:
+        return "\n".join(f"- **{point[n]}:**\n" + "\n".join(f"  - {md(item)}" for item in getattr(group, n))
+                         for n in names)
+
+    parts = [
+        f"## {md(lab['deep_title'].format(title=title))}",
+        f"### {heads[0]}", "\n\n".join(md(p) for p in a.abstract_translation.split("\n\n")),
+        f"### {heads[1]}", points(a.motivation, "drivers", "pain_points", "hypothesis"),
+        f"### {heads[2]}", points(a.method, "pipeline", "architecture", "formulas"),
+        f"### {heads[3]}", points(a.comparison, "differences", "contributions", "applicability"),
+        f"### {heads[4]}", points(a.experiments, "validation", "key_results", "strengths", "limitations"),
+        f"### {heads[5]}", f"- **{point['availability']}:** {md(a.practical.availability)}\n"
+                           + points(a.practical, "implementation", "transfer"),
+        f"### {heads[6]}", f"- **{point['core_idea']}:** {md(a.summary.core_idea)}\n- **{point['quick_pipeline']}:**\n"
+                           + "\n".join(f"  {n}. {md(step)}" for n, step in enumerate(a.summary.pipeline, 1)),
+    ]
+    if deep.coverage:
+        parts.append(f"_{_coverage(deep.coverage, lab)}._")
+    return "\n\n".join(parts)
+
+
+def _coverage(coverage: dict, lab: dict) -> str:
+    pages = f" ({coverage['pages']} pages)" if coverage.get("pages") else ""
+    text = lab["coverage"].format(source=coverage["source"].upper(), pages=pages,
+                                  tokens=coverage["prompt_tokens"], budget=coverage["budget"])
+    for key in ("shortened", "dropped"):
+        if coverage.get(key):
+            text += f"; {lab[key]}: {md(', '.join(coverage[key]))}"
+    return text

@@ -78,3 +78,14 @@ def m001_initial(db: Database) -> None:
         pk=("date", "target"),
     )
 
+
+
+@migration
+def m002_fulltext(db: Database) -> None:
+    # What a deep analysis was written from (source, pages, sections kept, shortened, dropped).
+    db["analyses"].add_column("context", str)
+    # Extracted full texts by versioned id: another language or a --refresh re-reads no PDF.
+    db["fulltexts"].create(
+        {"paper_id": str, "source": str, "pages": int, "words": int, "content": str, "fetched_at": str},
+        pk="paper_id",
+    )

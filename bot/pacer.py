@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,20 @@ class _ProcessPacer:
 PACER = _ProcessPacer()
 
 
+class DownloadTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Download:
+    """A whole response body, read while the pacer still held the connection."""
+
+    url: str
+    status_code: int
+    headers: CaseInsensitiveDict
+    body: bytes
+
+
 class PacedSession(requests.Session):
     """A requests session whose every request is paced, timed out and retried."""
 
@@ -57,10 +73,37 @@ class PacedSession(requests.Session):
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout_s)
+        return self._with_retries(url, lambda: super(PacedSession, self).request(method, url, *args, **kwargs))
+
+    def download(self, url: str, *, max_bytes: int, deadline_s: float) -> Download:
+        """GET a whole body of at most `max_bytes` within `deadline_s`, paced and retried.
+
+        The body is read inside the pacer, not after it: a PDF still streaming in
+        is a connection to arXiv, and arXiv allows one at a time.
+        """
+        return self._with_retries(url, lambda: self._read_body(url, max_bytes, deadline_s))
+
+    def _read_body(self, url: str, max_bytes: int, deadline_s: float) -> Download:
+        started = time.monotonic()
+        with super().request("GET", url, stream=True, timeout=self.timeout_s) as response:
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > max_bytes:
+                raise DownloadTooLarge(f"{url} is {declared:,} bytes, over the {max_bytes:,}-byte limit")
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise DownloadTooLarge(f"{url} is over the {max_bytes:,}-byte limit")
+                if time.monotonic() - started > deadline_s:
+                    raise requests.Timeout(f"{url} took longer than {deadline_s:g} s to download")
+                chunks.append(chunk)
+            return Download(url, response.status_code, response.headers, b"".join(chunks))
+
+    def _with_retries(self, url, send):
         attempt = 0
         while True:
             try:
-                response = PACER.run(self.min_interval_s, lambda: super(PacedSession, self).request(method, url, *args, **kwargs))
+                response = PACER.run(self.min_interval_s, send)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt >= self.max_retries:
                     raise

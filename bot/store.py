@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .migrations import migrate
+from .fulltext.document import FullText
 from .models import Listed, Paper
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class StoredAnalysis:
     content: dict | None
     error: str | None
     paper_version: int
+    context: dict | None = None  # what the analysis was written from (a deep analysis: the full text's coverage)
 
 
 @dataclass(frozen=True)
@@ -164,17 +166,33 @@ class Store:
             return None
         row = rows[0]
         content = json.loads(row["content"]) if row["content"] else None
-        return StoredAnalysis(row["status"], content, row["error"], row["paper_version"])
+        context = json.loads(row["context"]) if row.get("context") else None
+        return StoredAnalysis(row["status"], content, row["error"], row["paper_version"], context)
 
-    def save_analysis(self, key: AnalysisKey, paper_version: int, *, content: dict | None, error: str | None = None) -> None:
+    def save_analysis(self, key: AnalysisKey, paper_version: int, *, content: dict | None, error: str | None = None,
+                      context: dict | None = None) -> None:
         row = {
             **key.as_dict(), "paper_version": paper_version,
             "status": "ok" if content is not None else "failed",
             "content": json.dumps(content, ensure_ascii=False) if content is not None else None,
             "error": error, "created_at": _now(),
+            "context": json.dumps(context, ensure_ascii=False) if context is not None else None,
         }
         with self.write() as db:
             db["analyses"].upsert(row, pk=("paper_id", "kind", "language", "prompt_version", "model"))
+
+    # -- full texts -------------------------------------------------------------------
+    def get_fulltext(self, versioned_id: str) -> FullText | None:
+        row = next(self.db.query("select content from fulltexts where paper_id = ?", [versioned_id]), None)
+        return FullText.from_dict(json.loads(row["content"])) if row else None
+
+    def save_fulltext(self, fulltext: FullText) -> None:
+        with self.write() as db:
+            db["fulltexts"].upsert({
+                "paper_id": fulltext.paper_id, "source": fulltext.source, "pages": fulltext.pages,
+                "words": fulltext.words, "content": json.dumps(fulltext.as_dict(), ensure_ascii=False),
+                "fetched_at": _now(),
+            }, pk="paper_id")
 
     # -- LLM accounting -------------------------------------------------------------
     def log_llm_call(self, *, run_id: str, purpose: str, paper_id: str | None, model: str,

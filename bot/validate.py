@@ -25,7 +25,8 @@ class InvalidReply(Exception):
 # "depth cannot be obtained in real scenes" (无法获取深度信息) is a limitation, not a refusal.
 _NON_ANSWER_RE = re.compile(
     r"(please\s+(provide|share|upload|send|paste)|could you (please )?(provide|share)"
-    r"|provide (me with )?the (full |complete )?(paper|text|content|pdf)"
+    r"|(provide|give|send) me (with )?the (full |complete )?(paper|text|content|pdf)"
+    r"|i (would )?need (access to )?the (full |complete )?(paper|text|content|pdf)"
     r"|i (cannot|can't|am unable to|am not able to) (access|read|open|see|analy[sz]e) the (paper|text|pdf|content)"
     r"|as an ai( language model)?,|i'm sorry,? but i"
     r"|(请|请您|麻烦您?)(提供|上传|发送|给出|粘贴)[^。\n]{0,12}(论文|全文|文本|内容|摘要|PDF|pdf)"

@@ -6,9 +6,9 @@ from bot.analysis import language_name
 
 def test_every_shipped_prompt_loads_and_renders():
     names = prompts.available()
-    assert {"quick_analysis", "executive_summary"} <= set(names)
+    assert {"quick_analysis", "executive_summary", "deep_analysis"} <= set(names)
     values = {"language": language_name("zh"), "paper_id": "2602.12281v1", "title": "T", "abstract": "A",
-              "categories": "cs.CV", "papers": "[1] T\nA"}
+              "categories": "cs.CV", "papers": "[1] T\nA", "fulltext": "## 1 Intro\n\nText", "coverage": "complete"}
     for name in names:
         prompt = prompts.load(name)
         assert prompt.version

@@ -35,6 +35,8 @@ def test_json_in_fences_with_prose_is_accepted():
     (json.dumps({**GOOD, "main_contribution": "请提供论文的全文内容，我将为您进行详细的解读。"}), "stop", "non-answer"),
     (json.dumps({**GOOD, "applications": ["Please provide the paper's text so I can analyse it."]}), "stop", "non-answer"),
     (json.dumps({**GOOD, "main_contribution": "I'm sorry, but I can't access the paper."}), "stop", "non-answer"),
+    (json.dumps({**GOOD, "main_contribution": "To analyse it I need the full text of the paper."}), "stop", "non-answer"),
+    (json.dumps({**GOOD, "main_contribution": "Could you share the PDF? Then I can help."}), "stop", "non-answer"),
     (json.dumps({**GOOD, "main_contribution": "好的，"}), "stop", "off-schema"),  # filler alone is empty
 ])
 def test_non_answers_are_rejected(text, finish, reason):
@@ -46,6 +48,8 @@ def test_non_answers_are_rejected(text, finish, reason):
     "在真实场景中无法获取深度信息",  # "depth cannot be obtained in real scenes": a limitation
     "该方法无法处理动态场景",
     "The method cannot see occluded objects.",
+    "The authors do not provide the paper's training code.",  # a deep analysis' availability note
+    "It does not provide the full text of its proofs in the main paper.",
 ])
 def test_limitations_that_sound_like_refusals_are_kept(limitation):
     reply = parse_reply(json.dumps({**GOOD, "limitations": [limitation]}), "stop", QuickAnalysis)

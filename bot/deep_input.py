@@ -1,0 +1,64 @@
+"""What a deep analysis is written from: the paper's full text, fitted to the budget.
+
+Run only when a deep analysis must be written (see `analysis.Prepare`). The
+extracted text is stored by versioned id, so another language or a --refresh
+downloads nothing. Without text it raises `NoFullText`: the deep prompt is
+never sent without the paper, the failure that made a sixth of the seed's
+analyses a request for "the paper's content".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from . import prompts
+from .analysis import language_name
+from .config import Config
+from .errors import NoFullText
+from .fulltext.budget import Budgeted, fit
+from .fulltext.document import estimate_tokens
+from .fulltext.fetch import fetch_fulltext
+from .models import Paper
+from .pacer import PacedSession
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+_PER_MESSAGE_TOKENS = 8  # chat framing the server adds around each message
+
+
+async def deep_input(store: Store, session: PacedSession, config: Config, paper: Paper,
+                     language: str) -> tuple[dict, dict]:
+    fulltext = store.get_fulltext(paper.versioned_id)
+    if fulltext is None:
+        fulltext = await asyncio.to_thread(fetch_fulltext, session, config.arxiv, paper)
+        store.save_fulltext(fulltext)
+    variables = {"paper_id": paper.versioned_id, "title": prompts.as_data(paper.title),
+                 "abstract": prompts.as_data(paper.abstract)}
+    # The budget is for everything sent: the instructions, title and abstract come off it first.
+    overhead = _prompt_tokens(variables | {"fulltext": "", "coverage": ""}, language) + 40
+    budgeted = fit(fulltext, config.llm.deep_max_input_tokens - overhead)
+    if not budgeted.text:
+        raise NoFullText(f"the full text of {paper.versioned_id} has no sections to analyse")
+    coverage = {"source": fulltext.source, "pages": fulltext.pages, "budget": config.llm.deep_max_input_tokens,
+                "prompt_tokens": overhead + budgeted.tokens, **budgeted.as_dict()}
+    log.info("deep analysis of %s: %s text, ~%d tokens, %d sections kept, %d shortened, %d left out",
+             paper.versioned_id, fulltext.source, coverage["prompt_tokens"], len(budgeted.kept),
+             len(budgeted.shortened), len(budgeted.dropped))
+    return variables | {"fulltext": prompts.as_data(budgeted.text), "coverage": prompts.as_data(_coverage_note(budgeted))}, coverage
+
+
+def _prompt_tokens(variables: dict, language: str) -> int:
+    messages = prompts.load("deep_analysis").render(language=language_name(language), **variables)
+    return sum(estimate_tokens(m["content"]) + _PER_MESSAGE_TOKENS for m in messages)
+
+
+def _coverage_note(budgeted: Budgeted) -> str:
+    """Tells the model what it is not seeing, so it does not take a gap for the paper's silence."""
+    notes = []
+    if budgeted.shortened:
+        notes.append("shortened to fit: " + "; ".join(budgeted.shortened))
+    if budgeted.dropped:
+        notes.append("left out to fit: " + "; ".join(budgeted.dropped))
+    return ", ".join(notes) if notes else "complete, without references"

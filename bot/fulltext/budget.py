@@ -1,0 +1,97 @@
+"""Fit a paper into the model's input budget by sections, not by characters.
+
+A deep analysis needs the method and the experiments most, the introduction
+and conclusion for motivation and limitations, related work least. When the
+paper is too long, each role gets a share of the budget first; what a role does
+not use goes to the others in priority order; a section that does not fit its
+share is shortened at a paragraph boundary, never mid-word. References and
+acknowledgements are never sent; the appendix only when there is room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .document import (APPENDIX, CONCLUSION, EXPERIMENTS, INTRO, METHOD, NEVER_SENT, OTHER, RELATED, FullText,
+                       Section, estimate_tokens)
+
+SHARES = {METHOD: 0.40, EXPERIMENTS: 0.35, INTRO: 0.15, CONCLUSION: 0.10}
+PRIORITY = (METHOD, EXPERIMENTS, INTRO, CONCLUSION, OTHER, RELATED, APPENDIX)
+MIN_USEFUL_TOKENS = 120  # less than this of a section is noise, not context
+
+
+@dataclass(frozen=True)
+class Budgeted:
+    text: str
+    tokens: int  # estimated
+    kept: tuple[str, ...]  # section titles sent whole
+    shortened: tuple[str, ...]  # sent in part
+    dropped: tuple[str, ...]  # left out to fit (references and acknowledgements are not listed)
+
+    def as_dict(self) -> dict:
+        return {"tokens": self.tokens, "kept": list(self.kept), "shortened": list(self.shortened),
+                "dropped": list(self.dropped)}
+
+
+def fit(fulltext: FullText, max_tokens: int) -> Budgeted:
+    sections = [s for s in fulltext.sections if s.role not in NEVER_SENT]
+    allowed = _allot(sections, max_tokens)
+    parts, kept, shortened, dropped = [], [], [], []
+    for section, tokens in zip(sections, allowed):
+        text = _prefix(section, tokens)
+        name = section.title or "(untitled)"
+        if not text:
+            dropped.append(name)
+            continue
+        parts.append(text)
+        (kept if text == _render(section.title, section.paragraphs) else shortened).append(name)
+    text = "\n\n".join(parts)
+    return Budgeted(text, estimate_tokens(text), tuple(kept), tuple(shortened), tuple(dropped))
+
+
+def _allot(sections: list[Section], budget: int) -> list[int]:
+    need = [estimate_tokens(_render(s.title, s.paragraphs)) + 1 for s in sections]  # +1: the blank line between
+    if sum(need) <= budget:
+        return need
+    allowed = [0] * len(sections)
+    for role, share in SHARES.items():  # first each role's share, in document order within the role
+        left = int(budget * share)
+        for i, s in enumerate(sections):
+            if s.role == role:
+                allowed[i] = min(need[i], left)
+                left -= allowed[i]
+    spare = budget - sum(allowed)
+    for role in PRIORITY:  # then what is left, by priority
+        for i, s in enumerate(sections):
+            if s.role == role and spare > 0:
+                extra = min(need[i] - allowed[i], spare)
+                allowed[i] += extra
+                spare -= extra
+    return [a if a >= MIN_USEFUL_TOKENS or a == need[i] else 0 for i, a in enumerate(allowed)]
+
+
+def _render(title: str, paragraphs) -> str:
+    return "\n\n".join(([f"## {title}"] if title else []) + list(paragraphs))
+
+
+def _prefix(section: Section, tokens: int) -> str:
+    """The section's title and as many whole paragraphs (or sentences of the next) as fit in `tokens`."""
+    taken: list[str] = []
+    for paragraph in section.paragraphs:
+        if estimate_tokens(_render(section.title, taken + [paragraph])) + 1 > tokens:
+            partial = _sentences_within(section.title, taken, paragraph, tokens)
+            if partial:
+                taken.append(partial)
+            break
+        taken.append(paragraph)
+    return _render(section.title, taken) if taken else ""
+
+
+def _sentences_within(title: str, taken: list[str], paragraph: str, tokens: int) -> str:
+    out = ""
+    for sentence in paragraph.replace(". ", ".\x00").split("\x00"):
+        candidate = f"{out} {sentence}".strip()
+        if estimate_tokens(_render(title, taken + [candidate])) + 1 > tokens:
+            break
+        out = candidate
+    return out
