@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from .errors import InvalidPaperId
 
-_NEW = r"\d{4}\.\d{4,5}"
+# YYMM.NNNN until 2014, YYMM.NNNNN since 2015 (arXiv's switch at 1501).
+_NEW = r"(?:0[7-9]|1[0-4])\d{2}\.\d{4}|(?:1[5-9]|[2-9]\d)\d{2}\.\d{5}"
 # Old-style ids: archive(.SUBJ)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
 _OLD = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}"
 _ID_RE = re.compile(

@@ -63,7 +63,8 @@ def write_config(tmp_path, arxiv_fake, llm_fake, monkeypatch):
               llm: dict | None = None) -> Path:
         sections = {
             "arxiv": {"categories": ["cs.CV"], "rss_url": f"{arxiv_fake.url}/rss",
-                      "api_url": f"{arxiv_fake.url}/api/query", "min_interval_s": 0,
+                      "api_url": f"{arxiv_fake.url}/api/query", "html_url": f"{arxiv_fake.url}/html",
+                      "pdf_url": f"{arxiv_fake.url}/pdf", "min_interval_s": 0,
                       "retry_backoff_s": 0, **(arxiv or {})},
             "digest": {"max_papers": 10, **(digest or {})},
             "llm": {"base_url": llm_fake.base_url, "model": "fake-model", "retry_backoff_s": 0,
@@ -96,6 +97,9 @@ def smart_responder(request: dict) -> str:
     if '"main_contribution"' in system:
         pid = _PAPER_ID_RE.search(user).group(1)
         return json.dumps(quick_reply(pid, zh), ensure_ascii=False)
+    if '"abstract_translation"' in system:
+        pid = _PAPER_ID_RE.search(user).group(1)
+        return json.dumps(deep_reply(pid, zh), ensure_ascii=False)
     numbers = [int(n) for n in _NUMBERS_RE.findall(user)] or [1]
     return json.dumps(summary_reply(numbers, zh), ensure_ascii=False)
 
@@ -122,3 +126,35 @@ def summary_reply(numbers: list[int], zh: bool = False) -> dict:
             "highlights": [{"papers": [first], "text": "A clear step forward"}],
             "emerging": [{"name": "On-device generation", "text": "Model compression"}],
             "recommended": [{"paper": last, "why": "For readers who care about compression"}]}
+
+
+def deep_reply(pid: str, zh: bool = False) -> dict:
+    """A complete seven-part deep analysis."""
+    if zh:
+        return {"abstract_translation": f"论文 {pid} 的摘要翻译。我们提出了一种新方法。",
+                "motivation": {"drivers": ["降低成本"], "pain_points": ["现有方法不一致"], "hypothesis": ["隐式表示足够"]},
+                "method": {"pipeline": ["编码输入", "融合特征", "生成输出"], "architecture": ["编码器与解码器"],
+                           "formulas": ["$L = ||x - y||^2$：重建损失"]},
+                "comparison": {"differences": ["无需显式三维重建"], "contributions": ["新的条件机制"],
+                               "applicability": ["视频生成"]},
+                "experiments": {"validation": ["两个数据集"], "key_results": ["mIoU 达到 47.3，提升 2.1"],
+                                "strengths": ["大视角变化"], "limitations": ["依赖合成数据"]},
+                "practical": {"availability": "论文未说明代码是否开源", "implementation": ["学习率 5e-5"],
+                              "transfer": ["可用于其他生成任务"]},
+                "summary": {"core_idea": "用隐式表示引导生成", "pipeline": ["编码", "融合", "生成"]}}
+    return {"abstract_translation": f"The abstract of {pid}, restated. We propose a new method.",
+            "motivation": {"drivers": ["Lower the cost"], "pain_points": ["Existing methods drift"],
+                           "hypothesis": ["An implicit representation is enough"]},
+            "method": {"pipeline": ["Encode the input", "Fuse the features", "Decode the output"],
+                       "architecture": ["An encoder and a decoder"],
+                       "formulas": ["$L = ||x - y||^2$: the reconstruction loss"]},
+            "comparison": {"differences": ["No explicit 3D reconstruction"], "contributions": ["A new conditioning"],
+                           "applicability": ["Video generation"]},
+            "experiments": {"validation": ["Two datasets, three baselines"],
+                            "key_results": ["47.3 mIoU, +2.1 over the baseline"],
+                            "strengths": ["Large viewpoint changes"], "limitations": ["Relies on synthetic data"]},
+            "practical": {"availability": "The paper does not say whether code is released",
+                          "implementation": ["Learning rate 5e-5, batch size 16"],
+                          "transfer": ["Other conditional generation tasks"]},
+            "summary": {"core_idea": "Guide generation with an implicit representation",
+                        "pipeline": ["Encode", "Fuse", "Generate"]}}

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import socket
 import threading
 import time
+from io import BytesIO
 
 import arxiv
 import feedparser
 import openai
 import pytest
 import requests
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv, FeedItem
 from tests.fakes.llm_fake import FakeLLM, Reply
+from tests.fakes.paper_docs import HEADER, INJECTION, latexml_html, long_doc, markers_in, render_pdf, sample_doc
 
 UTC = dt.timezone.utc
 MONDAY = dt.date(2026, 2, 9)
@@ -285,3 +290,137 @@ async def test_guard_refuses_everything_but_loopback(fx_llm):
     for host in ("localhost", "127.0.0.1"):
         port = fx_llm.url.rsplit(":", 1)[1]
         assert requests.get(f"http://{host}:{port}/v1/models", timeout=5).status_code == 200
+
+
+# -- arXiv full texts (HTML and PDF) -----------------------------------------------------
+
+
+def get(fx: FakeArxiv, path: str) -> requests.Response:
+    return requests.get(f"{fx.url}{path}", timeout=5)
+
+
+def test_full_text_routes_by_base_versioned_and_old_style_id(arxiv_fake):
+    html = latexml_html(sample_doc())
+    arxiv_fake.set_html("2602.12281", html)
+    arxiv_fake.set_html("2602.12281v2", "<p>v2</p>")
+    base = get(arxiv_fake, "/html/2602.12281")
+    assert base.status_code == 200 and base.headers["content-type"] == "text/html; charset=utf-8"
+    assert base.text == html  # a base request takes the base entry before any version
+    assert get(arxiv_fake, "/html/2602.12281v2").text == "<p>v2</p>"
+    assert get(arxiv_fake, "/html/2602.12281v1").text == html  # no v1 entry: the base one
+
+    arxiv_fake.set_pdf("2602.11111v1", b"%PDF-one")
+    arxiv_fake.set_pdf("2602.11111v3", b"%PDF-three")
+    latest = get(arxiv_fake, "/pdf/2602.11111")
+    assert (latest.status_code, latest.content) == (200, b"%PDF-three")  # the highest version set
+    assert latest.headers["content-type"] == "application/pdf"
+    assert get(arxiv_fake, "/pdf/2602.11111v1.pdf").content == b"%PDF-one"
+    assert get(arxiv_fake, "/pdf/2602.11111v2").status_code == 404  # neither v2 nor a base entry
+
+    arxiv_fake.set_pdf("hep-th/9901001v1", b"%PDF-old")
+    for path in ("/pdf/hep-th/9901001v1", "/pdf/hep-th/9901001", "/pdf/hep-th%2F9901001v1"):
+        assert get(arxiv_fake, path).content == b"%PDF-old", path
+    assert get(arxiv_fake, "/html/hep-th/9901001v1").status_code == 404
+    assert len(arxiv_fake.requests_to("/pdf/")) == 6 and len(arxiv_fake.requests_to("/html/")) == 4
+
+
+def test_full_text_404s_withdrawn_and_scripted_failures(arxiv_fake):
+    unknown = get(arxiv_fake, "/html/2609.99999")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+    assert "No HTML for '2609.99999'" in unknown.text
+    assert "Article identifier '2609.99999v2' not recognized" in get(arxiv_fake, "/pdf/2609.99999v2").text
+
+    arxiv_fake.set_html("2602.12281", "<p>x</p>")
+    arxiv_fake.set_pdf("2602.12281", b"%PDF-x")
+    arxiv_fake.withdraw("2602.12281")
+    for path in ("/html/2602.12281", "/pdf/2602.12281v1", "/pdf/2602.12281"):
+        gone = get(arxiv_fake, path)
+        assert gone.status_code == 404 and "withdrawn" in gone.text, path
+
+    arxiv_fake.set_pdf("2602.22222v1", b"%PDF-1")
+    arxiv_fake.set_pdf("2602.22222v2", b"%PDF-2")
+    arxiv_fake.withdraw("2602.22222v2")  # one version only
+    assert get(arxiv_fake, "/pdf/2602.22222v2").status_code == 404
+    assert get(arxiv_fake, "/pdf/2602.22222").status_code == 404  # the latest is the withdrawn one
+    assert get(arxiv_fake, "/pdf/2602.22222v1").content == b"%PDF-1"
+
+    arxiv_fake.fail_next("/pdf/2602.22222", 500)  # fail_next scripts one paper's text by path
+    assert get(arxiv_fake, "/pdf/2602.22222v1").status_code == 500
+    assert get(arxiv_fake, "/pdf/2602.22222v1").status_code == 200
+
+
+def test_latexml_html_shape_markers_and_injection():
+    doc = sample_doc(injection=True)
+    soup = BeautifulSoup(latexml_html(doc), "html.parser")
+    assert soup.select("header.desktop_header") and soup.select("nav.ltx_page_navbar a")
+    assert soup.select("footer.ltx_page_footer") and soup.find("script") and soup.find("style")
+    article = soup.find("article", class_="ltx_document")
+    assert article.find("h1", class_="ltx_title_document").get_text() == doc.title
+    assert "mkabs" in article.select_one("div.ltx_abstract p.ltx_p").get_text()
+    titles = [h.get_text() for h in article.select("h2.ltx_title, h3.ltx_title")]
+    assert titles == ["1 Introduction", "2 Related Work", "3 Method", "3.1 Boundary-Guided Encoder",
+                      "3.2 Training Objective", "4 Experiments", "5 Conclusion", "Acknowledgements",
+                      "References", "Appendix A Proofs"]
+    assert article.select_one("#S3 > #S3\\.SS1 > div.ltx_para > p.ltx_p") is not None  # subsections nest
+    formula = article.find("math", alttext=r"L=\|x-y\|^{2}")
+    assert formula.find("annotation", encoding="application/x-tex").get_text() == r"L=\|x-y\|^{2}"
+    assert article.select_one("figure.ltx_figure figcaption").get_text().startswith("Figure 1: ")
+    table = article.select_one("#S4 figure.ltx_table")
+    assert [td.get_text() for td in table.select("tr")[-1].find_all("td")] == ["BAF (ours)", "MiT-B2", "47.3", "28.9"]
+    assert "github.com" in article.select_one("#S1 span.ltx_note.ltx_role_footnote").get_text()
+    assert len(article.select("section.ltx_bibliography li.ltx_bibitem")) == len(doc.references) >= 15
+    assert article.select_one("section.ltx_appendix#A1") is not None
+    # Every section's marker is in its first paragraph; markers appear once each, in order.
+    assert markers_in(article.get_text(" ")) == list(doc.markers().values())
+    assert doc.marker("Method") == doc.marker("3 Method") == "mkmethod"
+    assert markers_in(article.select_one("#S3\\.SS2 > div.ltx_para").get_text()) == ["mkloss"]
+    assert INJECTION in article.select_one("#S3").get_text()
+    assert "PWNED" not in latexml_html(sample_doc())
+
+
+@pytest.fixture(scope="module")
+def sample_render():
+    return render_pdf(sample_doc())
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(BytesIO(data)).pages]
+
+
+def test_sample_pdf_as_pypdf_reads_it(sample_render):
+    pages = pdf_pages(sample_render.data)
+    assert 5 <= len(pages) == sample_render.pages <= 8
+    for number, text in enumerate(pages, 1):
+        lines = text.splitlines()
+        assert lines[0] == HEADER
+        assert str(number) in lines[-2:]  # page 1 ends with arXiv's stamp after its number
+    whole = "\n".join(pages)
+    assert "\nReferences\n" in whole and "\n[18] " in whole and "\n3.1 Boundary-Guided Encoder\n" in whole
+    head, tail = sample_render.hyphenated[0]
+    assert f"{head}\n{tail}" in whole  # a word hyphenated across a line break
+    assert "L = ||x - y||^2" in whole and "\nBAF (ours) MiT-B2 47.3 28.9\n" in whole
+    # The left column comes out before the right one, and the markers in document order.
+    page = next(i for i, (left, right) in enumerate(sample_render.columns) if left and right and i > 0)
+    left, right = sample_render.columns[page]
+    assert pages[page].index(left[-1]) < pages[page].index(right[0])
+    assert markers_in(re.sub(r"-\n", "", whole)) == list(sample_doc().markers().values())
+
+
+def test_long_doc_is_long_varied_and_deterministic():
+    doc = long_doc()
+    assert 15_000 <= doc.word_count() <= 18_000  # ~550 words for each of 30 pages
+    assert len(doc.full_text().encode()) / 3.5 > 2 * 12_000  # far over a 12,000-token budget
+    assert len(doc.references) == 60 and len(doc.appendix) >= 3
+    sentences = re.split(r"(?<=\.) ", " ".join(p for _, s, _ in doc.outline() for p in s.paragraphs))
+    assert len(set(sentences)) > 0.5 * len(sentences) > 400
+    markers = list(doc.markers().values())
+    assert len(set(markers)) == len(markers) and not any(a in b for a in markers for b in markers if a != b)
+    assert long_doc() == doc
+
+    render = render_pdf(doc)
+    pages = pdf_pages(render.data)
+    assert 28 <= len(pages) <= 34
+    assert all(text.splitlines()[0] == HEADER for text in pages)
+    words = sum(len(text.split()) for text in pages)
+    assert 0.97 * doc.word_count() < words < 1.06 * doc.word_count()  # + headers, page numbers, split words
+    assert render_pdf(doc).data == render.data

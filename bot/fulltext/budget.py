@@ -10,6 +10,7 @@ acknowledgements are never sent; the appendix only when there is room.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .document import (APPENDIX, CONCLUSION, EXPERIMENTS, INTRO, METHOD, NEVER_SENT, OTHER, RELATED, FullText,
@@ -18,6 +19,7 @@ from .document import (APPENDIX, CONCLUSION, EXPERIMENTS, INTRO, METHOD, NEVER_S
 SHARES = {METHOD: 0.40, EXPERIMENTS: 0.35, INTRO: 0.15, CONCLUSION: 0.10}
 PRIORITY = (METHOD, EXPERIMENTS, INTRO, CONCLUSION, OTHER, RELATED, APPENDIX)
 MIN_USEFUL_TOKENS = 120  # less than this of a section is noise, not context
+_SUBSECTION_RE = re.compile(r"^([A-Z]|\d+)(\.\d+)+\.?\s+\S[^.]{0,100}$")  # "3.2 Fusion", as both extractors keep it
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,10 @@ def _allot(sections: list[Section], budget: int) -> list[int]:
     if sum(need) <= budget:
         return need
     allowed = [0] * len(sections)
-    for role, share in SHARES.items():  # first each role's share, in document order within the role
-        left = int(budget * share)
-        for i, s in enumerate(sections):
-            if s.role == role:
-                allowed[i] = min(need[i], left)
-                left -= allowed[i]
+    for role, share in SHARES.items():  # first each role's share, split fairly among its sections
+        members = [i for i, s in enumerate(sections) if s.role == role]
+        for i, tokens in zip(members, _water_fill([need[i] for i in members], int(budget * share))):
+            allowed[i] = tokens
     spare = budget - sum(allowed)
     for role in PRIORITY:  # then what is left, by priority
         for i, s in enumerate(sections):
@@ -70,28 +70,65 @@ def _allot(sections: list[Section], budget: int) -> list[int]:
     return [a if a >= MIN_USEFUL_TOKENS or a == need[i] else 0 for i, a in enumerate(allowed)]
 
 
+def _water_fill(needs: list[int], budget: int) -> list[int]:
+    """Split `budget` so that small needs are met whole and large ones share the rest equally."""
+    allowed = [0] * len(needs)
+    left = budget
+    order = sorted(range(len(needs)), key=lambda i: needs[i])
+    for k, i in enumerate(order):
+        allowed[i] = min(needs[i], left // (len(order) - k))
+        left -= allowed[i]
+    return allowed
+
+
 def _render(title: str, paragraphs) -> str:
     return "\n\n".join(([f"## {title}"] if title else []) + list(paragraphs))
 
 
 def _prefix(section: Section, tokens: int) -> str:
-    """The section's title and as many whole paragraphs (or sentences of the next) as fit in `tokens`."""
+    """The section shortened to `tokens`: every subsection keeps its title and its first paragraphs.
+
+    Cutting a section at one point would keep its first subsection whole and lose
+    the rest (the loss, the ablations); sharing the cut keeps each one's opening.
+    """
+    if tokens <= 0:
+        return ""
+    groups = _subsections(section.paragraphs)
+    title_cost = estimate_tokens(f"## {section.title}") + 1 if section.title else 0
+    needs = [sum(estimate_tokens(p) + 1 for p in group) for group in groups]
     taken: list[str] = []
-    for paragraph in section.paragraphs:
-        if estimate_tokens(_render(section.title, taken + [paragraph])) + 1 > tokens:
-            partial = _sentences_within(section.title, taken, paragraph, tokens)
-            if partial:
-                taken.append(partial)
-            break
-        taken.append(paragraph)
+    for group, allowance in zip(groups, _water_fill(needs, tokens - title_cost)):
+        taken += _opening(group, allowance)
     return _render(section.title, taken) if taken else ""
 
 
-def _sentences_within(title: str, taken: list[str], paragraph: str, tokens: int) -> str:
+def _subsections(paragraphs: tuple[str, ...]) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    for paragraph in paragraphs:
+        if _SUBSECTION_RE.match(paragraph) and groups[-1]:
+            groups.append([])
+        groups[-1].append(paragraph)
+    return groups
+
+
+def _opening(paragraphs: list[str], tokens: int) -> list[str]:
+    """Whole paragraphs while they fit, then whole sentences of the next one."""
+    taken, used = [], 0
+    for paragraph in paragraphs:
+        cost = estimate_tokens(paragraph) + 1
+        if used + cost > tokens:
+            partial = _sentences_within(paragraph, tokens - used - 1)
+            return taken + [partial] if partial else taken
+        taken.append(paragraph)
+        used += cost
+    return taken
+
+
+def _sentences_within(paragraph: str, tokens: int) -> str:
     out = ""
     for sentence in paragraph.replace(". ", ".\x00").split("\x00"):
         candidate = f"{out} {sentence}".strip()
-        if estimate_tokens(_render(title, taken + [candidate])) + 1 > tokens:
+        if estimate_tokens(candidate) > tokens:
             break
         out = candidate
     return out

@@ -19,6 +19,7 @@ NEVER_SENT = frozenset({FRONT, ACKNOWLEDGEMENTS, REFERENCES})  # the prompt has 
 # First match wins, so the specific names come before the broad ones
 # ("Experimental results" is experiments, "Method overview" is method).
 _ROLE_PATTERNS = [
+    (FRONT, r"^abstract$"),
     (REFERENCES, r"^(references|bibliography|literature cited|works cited)\b"),
     (ACKNOWLEDGEMENTS, r"^(acknowledge?ments?|funding)\b"),
     (APPENDIX, r"^(appendix|appendices|supplementary|supplemental)\b"),

@@ -28,6 +28,7 @@ _NUMBERED_RE = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d{1,2})?\.?\s+([A-Z]
 _NAMED_RE = re.compile(r"^(abstract|references|bibliography|acknowledge?ments?|appendix(\s+[A-Z])?\b.*)$", re.IGNORECASE)
 _LETTERED_RE = re.compile(r"^([A-H])(?:\.(\d{1,2}))?\.?\s+([A-Z][^.!?]{1,80})$")
 _PAGE_NUMBER_RE = re.compile(r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+_ARXIV_STAMP_RE = re.compile(r"^arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2} \w{3} \d{4}$")  # the sideways id on page 1
 _MAX_HEADING_WORDS = 12
 
 
@@ -59,7 +60,7 @@ def _body_lines(pages: list[str]) -> list[str]:
     for lines in page_lines:
         for i, line in enumerate(lines):
             at_edge = i < 2 or i >= len(lines) - 2
-            if at_edge and (line in repeated or _PAGE_NUMBER_RE.match(line)):
+            if at_edge and (line in repeated or _PAGE_NUMBER_RE.match(line)) or _ARXIV_STAMP_RE.match(line):
                 continue
             body.append(line)
     return body

@@ -1,4 +1,4 @@
-"""A fake arXiv: the RSS announcement feed and the Atom query API, on 127.0.0.1.
+"""A fake arXiv: the RSS announcement feed, the Atom query API and papers' full texts, on 127.0.0.1.
 
     with FakeArxiv() as fx:
         fx.add_day("cs.CV", date(2026, 2, 9), [FeedItem("2602.06959", title="T", ...)])
@@ -39,6 +39,17 @@ Careful: by default feedparser treats <description> as HTML, so an abstract
 containing "<" ("$p<q$ and ...") comes back mangled and <script>-like text
 dropped. feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
 returns the text verbatim (as xml.etree does).
+
+Full texts (see tests/fakes/paper_docs.py for documents to serve):
+
+    fx.set_html("2602.12281", latexml_html(doc))    # GET /html/2602.12281[v1]
+    fx.set_pdf("2602.12281v2", two_column_pdf(doc))  # GET /pdf/2602.12281v2 (also .../2602.12281v2.pdf)
+
+An id may be base or versioned, old-style ones included (hep-th/9901001v1).
+A versioned request gets its own version's entry, else the base entry; a base
+request gets the base entry, else the highest version set. Anything else is a
+404 with a small HTML page, as is everything of a `withdraw()`n paper. To make
+one paper's text fail, script it by path: fx.fail_next("/pdf/2602.12281", 500, count=9).
 
 The API entries follow export.arxiv.org's classic Atom layout; the `arxiv`
 4.0.2 client parses them with lxml (not feedparser). Well-formed ids the fake
@@ -118,6 +129,19 @@ def _rfc822(day: dt.date) -> str:
     return format_datetime(dt.datetime(day.year, day.month, day.day, tzinfo=EASTERN))
 
 
+def _not_found(kind: str, raw: str, *, withdrawn: bool) -> Response:
+    """A 404 page shaped like arXiv's (a small HTML document)."""
+    if withdrawn:
+        message = f"Article {raw} has been withdrawn"
+    elif kind == "html":
+        message = f"No HTML for '{raw}'"
+    else:
+        message = f"Article identifier '{raw}' not recognized"
+    page = (f"<!DOCTYPE html>\n<html><head><title>{escape(message)}</title></head>\n<body><h1>{escape(message)}"
+            f"</h1>\n<p>Return to the <a href=\"https://arxiv.org/\">arXiv homepage</a>.</p></body></html>\n")
+    return Response(404, page.encode(), content_type="text/html; charset=utf-8")
+
+
 def _iso(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -129,7 +153,7 @@ def _tag(name: str, text: str) -> str:
 
 
 class FakeArxiv(FakeServer):
-    """RSS at /rss/<cat>[+<cat>...], the API at /api/query."""
+    """RSS at /rss/<cat>[+<cat>...], the API at /api/query, full texts at /html/<id> and /pdf/<id>."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,6 +161,9 @@ class FakeArxiv(FakeServer):
         self._data_lock = threading.Lock()
         self._feeds: dict[str, _Feed] = {}
         self._papers: dict[str, ApiPaper] = {}
+        # "html" | "pdf" -> (base id, version or None) -> the document
+        self._texts: dict[str, dict[tuple[str, int | None], bytes]] = {"html": {}, "pdf": {}}
+        self._withdrawn: set[tuple[str, int | None]] = set()
 
     # -- test data -----------------------------------------------------------
     def set_feed(self, category: str, date: dt.date | None, items: list[FeedItem]) -> None:
@@ -186,13 +213,55 @@ class FakeArxiv(FakeServer):
                 )
             )
 
+    def set_html(self, arxiv_id: str, html: str | bytes) -> None:
+        """Serve `html` at /html/<arxiv_id> (base or versioned id, see the module docstring)."""
+        self._set_text("html", arxiv_id, html.encode() if isinstance(html, str) else html)
+
+    def set_pdf(self, arxiv_id: str, pdf: bytes) -> None:
+        """Serve `pdf` at /pdf/<arxiv_id> (base or versioned id, see the module docstring)."""
+        self._set_text("pdf", arxiv_id, pdf)
+
+    def withdraw(self, arxiv_id: str) -> None:
+        """404 for this paper's HTML and PDF, whatever was set: every version for a base id, else that version."""
+        with self._data_lock:
+            self._withdrawn.add(split_id(arxiv_id))
+
+    def _set_text(self, kind: str, arxiv_id: str, data: bytes) -> None:
+        with self._data_lock:
+            self._texts[kind][split_id(arxiv_id)] = data
+
     # -- HTTP ------------------------------------------------------------------
     def route(self, req: Recorded) -> Response:
         if req.method == "GET" and req.path.startswith("/rss/"):
             return self._rss(unquote(req.path[len("/rss/"):]))
         if req.method == "GET" and req.path == "/api/query":
             return self._api(req.query)
+        kind, _, raw = req.path.lstrip("/").partition("/")
+        if req.method in ("GET", "HEAD") and kind in self._texts and raw:
+            return self._full_text(kind, unquote(raw))
         return Response(404, b"Not Found")
+
+    # -- full texts ----------------------------------------------------------------
+    def _full_text(self, kind: str, raw: str) -> Response:
+        raw = raw.rstrip("/").removesuffix(".pdf") if kind == "pdf" else raw.rstrip("/")
+        data, withdrawn = self._lookup(kind, raw)
+        if data is None or withdrawn:
+            return _not_found(kind, raw, withdrawn=withdrawn)
+        ctype = "text/html; charset=utf-8" if kind == "html" else "application/pdf"
+        return Response(200, data, content_type=ctype)
+
+    def _lookup(self, kind: str, raw: str) -> tuple[bytes | None, bool]:
+        """(the document set for `raw` or None, whether that paper or version is withdrawn)."""
+        base, version = split_id(raw)
+        with self._data_lock:
+            entries, withdrawn = dict(self._texts[kind]), set(self._withdrawn)
+        if version is not None:
+            key = (base, version) if (base, version) in entries else (base, None)
+        else:
+            versions = [v for b, v in entries if b == base and v is not None]
+            key = (base, None) if (base, None) in entries or not versions else (base, max(versions))
+        gone = (base, None) in withdrawn or (base, version or key[1]) in withdrawn
+        return entries.get(key), gone
 
     # -- RSS ---------------------------------------------------------------------
     def _rss(self, spec: str) -> Response:
