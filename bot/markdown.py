@@ -32,7 +32,7 @@ _LABELS = {
             "transfer": "How to transfer it", "core_idea": "Core idea", "quick_pipeline": "Quick pipeline",
         },
         "coverage": "Written from the arXiv {source} full text{pages}, about {tokens:,} of {budget:,} input tokens",
-        "shortened": "shortened to fit", "dropped": "left out",
+        "shortened": "shortened to fit", "dropped": "left out", "pages": " ({n} pages)",
         "quick_fallback": "No deep analysis: {note}. This is the quick analysis from the abstract.",
     },
     "zh": {
@@ -51,7 +51,7 @@ _LABELS = {
             "core_idea": "核心思想", "quick_pipeline": "速记版pipeline",
         },
         "coverage": "依据 arXiv {source} 全文撰写{pages}，约 {tokens:,} / {budget:,} 输入 token",
-        "shortened": "为适应长度而缩短", "dropped": "未纳入",
+        "shortened": "为适应长度而缩短", "dropped": "未纳入", "pages": "（{n} 页）",
         "quick_fallback": "无法进行深度分析：{note}。以下为基于摘要的快速分析。",
     },
 }
@@ -184,7 +184,7 @@ def render_deep(deep: DeepResult, title: str, language: str) -> str:
 
 
 def _coverage(coverage: dict, lab: dict) -> str:
-    pages = f" ({coverage['pages']} pages)" if coverage.get("pages") else ""
+    pages = lab["pages"].format(n=coverage["pages"]) if coverage.get("pages") else ""
     text = lab["coverage"].format(source=coverage["source"].upper(), pages=pages,
                                   tokens=coverage["prompt_tokens"], budget=coverage["budget"])
     for key in ("shortened", "dropped"):
