@@ -89,3 +89,14 @@ def m002_fulltext(db: Database) -> None:
         {"paper_id": str, "source": str, "pages": int, "words": int, "content": str, "fetched_at": str},
         pk="paper_id",
     )
+
+
+@migration
+def m003_posts(db: Database) -> None:
+    # One row per chat message of a digest, written right after the platform accepted it:
+    # a restart skips what is here and posts the rest into the same thread.
+    db["posts"].create(
+        {"target": str, "date": str, "item": str, "message": str, "thread": str, "paper_id": str, "posted_at": str},
+        pk=("target", "date", "item"),
+    )
+    db["posts"].create_index(["target", "message"])

@@ -181,6 +181,21 @@ class Store:
         with self.write() as db:
             db["analyses"].upsert(row, pk=("paper_id", "kind", "language", "prompt_version", "model"))
 
+    # -- chat posts ----------------------------------------------------------------------
+    def posted(self, target: str, date: str) -> dict[str, dict]:
+        """What of a digest is already posted to `target` ("slack:C0123"), by item ("parent", "paper:<id>")."""
+        return {r["item"]: r for r in self.db.query(
+            "select * from posts where target = ? and date = ?", [target, date])}
+
+    def save_post(self, target: str, date: str, item: str, *, message: str, thread: str | None,
+                  paper_id: str | None = None) -> None:
+        with self.write() as db:
+            db["posts"].insert({"target": target, "date": date, "item": item, "message": message, "thread": thread,
+                                "paper_id": paper_id, "posted_at": _now()}, pk=("target", "date", "item"), ignore=True)
+
+    def post_by_message(self, target: str, message: str) -> dict | None:
+        return next(self.db.query("select * from posts where target = ? and message = ?", [target, message]), None)
+
     # -- full texts -------------------------------------------------------------------
     def get_fulltext(self, versioned_id: str) -> FullText | None:
         row = next(self.db.query("select content from fulltexts where paper_id = ?", [versioned_id]), None)

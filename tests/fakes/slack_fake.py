@@ -109,7 +109,7 @@ class SlackError(Exception):
 
 @dataclass
 class _Rule:
-    kind: str  # "ratelimit" | "fail" | "drop" | "drop_after"
+    kind: str  # "pass" | "ratelimit" | "fail" | "drop" | "drop_after"
     error: str = ""
     retry_after: int = 0
 
@@ -379,6 +379,12 @@ class FakeSlack:
         message is stored) and loses only the answer: what makes a retrying client post twice."""
         self._add_rules(method, times, _Rule("drop_after" if processed else "drop"))
 
+    def after(self, method: str, calls: int) -> Self:
+        """Let the next `calls` calls of `method` through before the rules added next:
+        `fake.after("chat.postMessage", 5).fail_next(...)` fails the sixth post."""
+        self._add_rules(method, calls, _Rule("pass"))
+        return self
+
     def _add_rules(self, method: str, times: int, rule: _Rule) -> None:
         with self._lock:
             self._rules[method].extend([rule] * times)  # rules are never mutated: sharing is fine
@@ -585,6 +591,7 @@ class FakeSlack:
         with self._lock:  # one critical section per call: seq order == processing order
             seq = next(self._seq)
             rule = self._rules[method].popleft() if self._rules.get(method) else None
+            rule = None if rule is not None and rule.kind == "pass" else rule
             status, body, extra_headers = self._answer(method, params, token, seq, rule)
             error = None if body.get("ok") else body.get("error")
             dropped = rule is not None and rule.kind.startswith("drop")

@@ -1,0 +1,1 @@
+"""Slack: the morning post, /paper, votes (Bolt, Socket Mode by default)."""
