@@ -37,7 +37,9 @@ async def deep_input(store: Store, session: PacedSession, config: Config, paper:
     variables = {"paper_id": paper.versioned_id, "title": prompts.as_data(paper.title),
                  "abstract": prompts.as_data(paper.abstract)}
     # The budget is for everything sent: the instructions, title and abstract come off it first.
-    overhead = _prompt_tokens(variables | {"fulltext": "", "coverage": ""}, language) + 40
+    # The coverage note is written after the cut: reserve room for its longest form (every title listed).
+    longest_note = "shortened to fit: " + "; ".join(s.title for s in fulltext.sections) + ", left out to fit: "
+    overhead = _prompt_tokens(variables | {"fulltext": "", "coverage": longest_note * 2}, language)
     budgeted = fit(fulltext, config.llm.deep_max_input_tokens - overhead)
     if not budgeted.text:
         raise NoFullText(f"the full text of {paper.versioned_id} has no sections to analyse")

@@ -310,3 +310,17 @@ def test_digest_writes_deep_analyses_for_its_top_k(arxiv_fake, llm_fake, write_c
     assert out.count("### 1. Abstract translation") == 2
     assert len(deep_calls(llm_fake)) == 2 and len(arxiv_fake.requests_to("/html/")) == 2
     assert out.count("Main contribution") == 1  # the third paper keeps its quick analysis
+
+
+def test_a_paper_that_fits_is_sent_whole():
+    from bot.fulltext.budget import fit
+    from bot.fulltext.html import extract_html
+
+    fulltext = extract_html(latexml_html(sample_doc(PID)), f"{PID}v1")
+    budgeted = fit(fulltext, 12000)
+    assert budgeted.shortened == () and budgeted.dropped == ()
+    assert "underfits when trained with our shorter schedule" in budgeted.text or budgeted.text.endswith(
+        fulltext.sections[-1].paragraphs[-1])
+    for section in fulltext.sections:
+        if section.role not in ("front", "references", "acknowledgements"):
+            assert section.paragraphs[-1] in budgeted.text  # last paragraphs too, not only the markers

@@ -52,7 +52,7 @@ def fit(fulltext: FullText, max_tokens: int) -> Budgeted:
 
 
 def _allot(sections: list[Section], budget: int) -> list[int]:
-    need = [estimate_tokens(_render(s.title, s.paragraphs)) + 1 for s in sections]  # +1: the blank line between
+    need = [_need(s) for s in sections]
     if sum(need) <= budget:
         return need
     allowed = [0] * len(sections)
@@ -81,6 +81,12 @@ def _water_fill(needs: list[int], budget: int) -> list[int]:
     return allowed
 
 
+def _need(section: Section) -> int:
+    """Tokens of the whole section, counted as `_prefix` counts them (each part rounded up, +1 a separator)."""
+    title = estimate_tokens(f"## {section.title}") + 1 if section.title else 0
+    return title + sum(estimate_tokens(p) + 1 for p in section.paragraphs)
+
+
 def _render(title: str, paragraphs) -> str:
     return "\n\n".join(([f"## {title}"] if title else []) + list(paragraphs))
 
@@ -93,6 +99,8 @@ def _prefix(section: Section, tokens: int) -> str:
     """
     if tokens <= 0:
         return ""
+    if tokens >= _need(section):
+        return _render(section.title, section.paragraphs)
     groups = _subsections(section.paragraphs)
     title_cost = estimate_tokens(f"## {section.title}") + 1 if section.title else 0
     needs = [sum(estimate_tokens(p) + 1 for p in group) for group in groups]
