@@ -100,3 +100,13 @@ def m003_posts(db: Database) -> None:
         pk=("target", "date", "item"),
     )
     db["posts"].create_index(["target", "message"])
+
+
+@migration
+def m004_votes(db: Database) -> None:
+    # A vote per (target, user, paper, emoji); the must-read list counts distinct users.
+    db["votes"].create({"target": str, "user": str, "paper_id": str, "emoji": str, "voted_at": str},
+                       pk=("target", "user", "paper_id", "emoji"))
+    # Platforms redeliver events (Slack retries up to 3 times): each id counts once.
+    db["events_seen"].create({"event_id": str, "seen_at": str}, pk="event_id")
+    db["read_marks"].create({"target": str, "paper_id": str, "user": str, "marked_at": str}, pk=("target", "paper_id"))

@@ -196,6 +196,40 @@ class Store:
     def post_by_message(self, target: str, message: str) -> dict | None:
         return next(self.db.query("select * from posts where target = ? and message = ?", [target, message]), None)
 
+    # -- votes -------------------------------------------------------------------------
+    def first_sighting(self, event_id: str) -> bool:
+        """True the first time an event id is seen; a redelivery is False."""
+        with self.write() as db:
+            before = db.execute("select count(*) from events_seen where event_id = ?", [event_id]).fetchone()[0]
+            if not before:
+                db["events_seen"].insert({"event_id": event_id, "seen_at": _now()})
+            return not before
+
+    def set_vote(self, target: str, user: str, paper_id: str, emoji: str, added: bool) -> None:
+        with self.write() as db:
+            if added:
+                db["votes"].insert({"target": target, "user": user, "paper_id": paper_id, "emoji": emoji,
+                                    "voted_at": _now()}, pk=("target", "user", "paper_id", "emoji"), ignore=True)
+            else:
+                db.execute("delete from votes where target = ? and user = ? and paper_id = ? and emoji = ?",
+                           [target, user, paper_id, emoji])
+
+    def vote_tally(self, target: str, min_voters: int) -> list[dict]:
+        """Papers with at least `min_voters` distinct voters and no read mark, most votes first."""
+        return list(self.db.query(
+            """select v.paper_id, count(distinct v.user) as votes, group_concat(distinct v.user) as voters,
+                      min(p.posted_at) as posted_at
+               from votes v left join posts p on p.target = v.target and p.paper_id = v.paper_id
+               where v.target = :target
+                 and v.paper_id not in (select paper_id from read_marks where target = :target)
+               group by v.paper_id having count(distinct v.user) >= :min
+               order by votes desc, posted_at, v.paper_id""", {"target": target, "min": min_voters}))
+
+    def mark_read(self, target: str, paper_id: str, user: str) -> None:
+        with self.write() as db:
+            db["read_marks"].upsert({"target": target, "paper_id": paper_id, "user": user, "marked_at": _now()},
+                                    pk=("target", "paper_id"))
+
     # -- full texts -------------------------------------------------------------------
     def get_fulltext(self, versioned_id: str) -> FullText | None:
         row = next(self.db.query("select content from fulltexts where paper_id = ?", [versioned_id]), None)

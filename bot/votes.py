@@ -1,0 +1,70 @@
+"""Reactions as votes, and the channel's must-read list. Platform-free: adapters pass neutral events.
+
+A reaction counts when it is one of the configured emoji, by someone other than
+the bot, on a message we posted for a paper (a paper's reply or a deep analysis),
+and its event id was not seen before (platforms redeliver). One vote per user per
+paper however many emoji: the list counts distinct voters.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .ids import parse_paper_id
+from .models import Paper
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reaction:
+    target: str  # "slack:C0123"
+    message: str  # the platform's message id (Slack ts)
+    user: str
+    emoji: str
+    added: bool
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MustRead:
+    paper: Paper
+    votes: int
+    voters: tuple[str, ...]
+    posted_at: str | None
+
+
+class VoteBook:
+    def __init__(self, store: Store, *, emoji: tuple[str, ...], threshold: int):
+        self.store = store
+        self.emoji = frozenset(emoji)
+        self.threshold = threshold
+
+    def react(self, reaction: Reaction, *, bot_user: str | None) -> bool:
+        """Record a reaction; True if it changed a vote."""
+        if reaction.emoji not in self.emoji or reaction.user == bot_user:
+            return False
+        if reaction.event_id and not self.store.first_sighting(reaction.event_id):
+            log.debug("event %s seen before: not counted again", reaction.event_id)
+            return False
+        post = self.store.post_by_message(reaction.target, reaction.message)
+        if post is None or not post["paper_id"]:
+            return False
+        self.store.set_vote(reaction.target, reaction.user, post["paper_id"], reaction.emoji, reaction.added)
+        log.info("%s %s a vote for %s in %s", reaction.user, "added" if reaction.added else "removed",
+                 post["paper_id"], reaction.target)
+        return True
+
+    def must_read(self, target: str) -> list[MustRead]:
+        rows = self.store.vote_tally(target, self.threshold)
+        papers = self.store.get_papers(r["paper_id"] for r in rows)
+        return [MustRead(papers[r["paper_id"]], r["votes"], tuple(sorted(r["voters"].split(","))), r["posted_at"])
+                for r in rows if r["paper_id"] in papers]
+
+    def done(self, target: str, id_text: str, user: str) -> str:
+        """Take a paper off the list (any id form); returns its base id."""
+        paper_id = parse_paper_id(id_text).base
+        self.store.mark_read(target, paper_id, user)
+        return paper_id

@@ -1,0 +1,67 @@
+"""Votes from reactions, and the must-read list: the platform-free rules."""
+
+from bot.models import Paper
+from bot.store import Store
+from bot.votes import Reaction, VoteBook
+
+T = "slack:C0123"
+
+
+def book(tmp_path, threshold=2) -> VoteBook:
+    store = Store(tmp_path / "v.db")
+    store.save_papers([Paper(id=f"2602.1228{n}", version=1, title=f"Paper {n}", abstract="A.") for n in range(1, 4)])
+    for n in range(1, 4):
+        store.save_post(T, "2026-02-09", f"paper:2602.1228{n}", message=f"1700.{n}", thread="1700.0",
+                        paper_id=f"2602.1228{n}")
+    store.save_post(T, "2026-02-09", "parent", message="1700.0", thread=None)
+    return VoteBook(store, emoji=("star", "+1"), threshold=threshold)
+
+
+def vote(b, user, message="1700.1", emoji="star", added=True, event_id=None):
+    return b.react(Reaction(T, message, user, emoji, added, event_id), bot_user="UBOT")
+
+
+def test_threshold_distinct_voters_and_order(tmp_path):
+    b = book(tmp_path)
+    vote(b, "U1")
+    vote(b, "U1", emoji="+1")  # one vote per user however many emoji
+    assert b.must_read(T) == []
+    vote(b, "U2")
+    for user in ("U1", "U2", "U3"):
+        vote(b, user, message="1700.2")
+    [first, second] = b.must_read(T)
+    assert (first.paper.id, first.votes, first.voters) == ("2602.12282", 3, ("U1", "U2", "U3"))
+    assert (second.paper.id, second.votes) == ("2602.12281", 2) and second.posted_at
+
+
+def test_removing_a_reaction_removes_the_vote_but_another_emoji_keeps_it(tmp_path):
+    b = book(tmp_path)
+    vote(b, "U1"), vote(b, "U1", emoji="+1"), vote(b, "U2")
+    vote(b, "U1", emoji="+1", added=False)
+    assert [m.votes for m in b.must_read(T)] == [2]
+    vote(b, "U1", added=False)
+    assert b.must_read(T) == []
+
+
+def test_ignored_reactions(tmp_path):
+    b = book(tmp_path, threshold=1)
+    assert not vote(b, "UBOT")  # the bot's own
+    assert not vote(b, "U1", emoji="heart")  # not a vote emoji
+    assert not vote(b, "U1", message="1700.0")  # the parent message is not a paper
+    assert not vote(b, "U1", message="9999.9")  # a message we did not post
+    assert b.must_read(T) == []
+
+
+def test_a_redelivered_event_counts_once(tmp_path):
+    b = book(tmp_path, threshold=1)
+    assert vote(b, "U1", event_id="Ev1")
+    assert not vote(b, "U1", added=False, event_id="Ev1")  # same id again: a retry, not a new event
+    assert [m.votes for m in b.must_read(T)] == [1]
+
+
+def test_done_takes_a_paper_off_the_list(tmp_path):
+    b = book(tmp_path, threshold=1)
+    vote(b, "U1"), vote(b, "U1", message="1700.2")
+    assert b.done(T, "arXiv:2602.12281v1", "U1") == "2602.12281"
+    assert [m.paper.id for m in b.must_read(T)] == ["2602.12282"]
+    assert b.must_read("slack:COTHER") == []  # lists are per channel
