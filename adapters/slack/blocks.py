@@ -9,7 +9,7 @@ blocks (3000 characters a section) and messages (50 blocks), never cut off.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.analysis import ExecutiveSummary, QuickAnalysis
 from bot.digest import Digest, DigestEntry, short_title
@@ -129,3 +129,49 @@ def quick_text(a: QuickAnalysis) -> str:
                          ("Applications", a.applications), ("Limitations", a.limitations)):
         lines += [f"*{title}*"] + [f"• {esc(i)}" for i in items]
     return "\n".join(lines)
+
+
+# -- /paper ----------------------------------------------------------------------------------------
+def paper_request_message(entry: DigestEntry, user: str) -> list[SlackMessage]:
+    """The channel message naming the paper and who asked; the analysis goes in its thread."""
+    p = entry.paper
+    kind = "Deep analysis" if entry.deep is not None else "Quick analysis"
+    text = f"*{kind}* of {link(p.abs_url, p.title)}, asked by <@{esc(user)}>"
+    return paginate(sections(text), f"{kind} of {esc(short_title(p.title))}")
+
+
+def analysis_messages(entry: DigestEntry, vote_emoji: tuple[str, ...] = ("star", "+1")) -> list[SlackMessage]:
+    """The analysis of one paper for a thread: deep when there is one, else quick, labelled."""
+    if entry.deep is None:
+        note = f"_No deep analysis: {esc(entry.deep_note)}. This is the quick analysis from the abstract._\n" \
+            if entry.deep_note else ""
+        return paper_message(replace(entry, reason="asked for"), vote_emoji) if not note else \
+            paginate(sections(note + analysis_text(entry)), esc(short_title(entry.paper.title)))
+    a, point = entry.deep.analysis, _DEEP_POINTS
+    parts = [("1. Abstract translation", esc(a.abstract_translation)),
+             ("2. Motivation", _points(a.motivation, "drivers", "pain_points", "hypothesis")),
+             ("3. Method design", _points(a.method, "pipeline", "architecture", "formulas")),
+             ("4. Comparison with prior methods", _points(a.comparison, "differences", "contributions", "applicability")),
+             ("5. Experiments", _points(a.experiments, "validation", "key_results", "strengths", "limitations")),
+             ("6. Practical guide", f"*{point['availability']}:* {esc(a.practical.availability)}\n"
+                                    + _points(a.practical, "implementation", "transfer")),
+             ("7. Summary", f"*Core idea:* {esc(a.summary.core_idea)}\n"
+                            + "\n".join(f"{n}. {esc(s)}" for n, s in enumerate(a.summary.pipeline, 1)))]
+    blocks = []
+    for title, body in parts:
+        blocks += [header(title)] + sections(body)
+    hint = " or ".join(f":{e}:" for e in vote_emoji)
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"React with {hint} to vote for the must-read list."}]})
+    return paginate(blocks, f"Deep analysis of {esc(short_title(entry.paper.title))}")
+
+
+_DEEP_POINTS = {"drivers": "What drives it", "pain_points": "Pain points of existing methods", "hypothesis": "Hypothesis",
+                "pipeline": "Pipeline", "architecture": "Model structure", "formulas": "Key formulas",
+                "differences": "Essential difference", "contributions": "Contributions",
+                "applicability": "Where it applies", "validation": "How it is validated", "key_results": "Key results",
+                "strengths": "Where it shines", "limitations": "Limitations", "availability": "Code and data",
+                "implementation": "Implementation details", "transfer": "How to transfer it"}
+
+
+def _points(group, *names: str) -> str:
+    return "\n".join(f"*{_DEEP_POINTS[n]}*\n" + "\n".join(f"• {esc(i)}" for i in getattr(group, n)) for n in names)

@@ -1,0 +1,124 @@
+"""The Slack app over HTTP (signed requests to Bolt's own web app): /paper, /mustread, votes."""
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.slack.app import build_app
+from adapters.slack.poster import SlackPoster, make_client
+from bot.config import load_config
+from bot.engine import Engine
+from bot.votes import VoteBook
+from tests.fakes.arxiv_fake import ApiPaper
+from tests.fakes.paper_docs import latexml_html, sample_doc
+from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body
+from tests.test_slack_post import make_digest
+
+SECRET = "test-signing-secret"
+CHANNEL = "C0123"
+PID = "2602.12281"
+
+
+@pytest.fixture
+async def bot(arxiv_fake, llm_fake, write_config, tmp_path):
+    doc = sample_doc(PID)
+    arxiv_fake.add_paper(ApiPaper(PID, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
+    arxiv_fake.set_html(f"{PID}v1", latexml_html(doc))
+    async with FakeSlack() as slack:
+        slack.add_channel(CHANNEL, name="vision")
+        engine = Engine(load_config(write_config()))
+        votes = VoteBook(engine.store, emoji=("star", "+1"), threshold=2)
+        client = make_client("xoxb-test", slack.api_url)
+        app = build_app(engine, votes, client, signing_secret=SECRET)
+        runner = web.AppRunner(app.web_app(path="/slack/events"))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        async with aiohttp.ClientSession() as http:
+            yield _Bot(slack, engine, votes, client, http, url, llm_fake)
+        await runner.cleanup()
+        await engine.close()
+
+
+class _Bot:
+    def __init__(self, slack, engine, votes, client, http, url, llm):
+        self.slack, self.engine, self.votes, self.client, self.http, self.url, self.llm = \
+            slack, engine, votes, client, http, url, llm
+
+    async def command(self, command, text, user="U1", secret=SECRET):
+        body = slash_command_body(command=command, text=text, user_id=user, channel_id=CHANNEL,
+                                  response_url=self.slack.new_response_url())
+        headers = {**sign(body, secret), "Content-Type": "application/x-www-form-urlencoded"}
+        async with self.http.post(self.url, data=body, headers=headers) as r:
+            return r.status, await r.text()
+
+    async def event(self, event, event_id):
+        body = event_body(event, event_id=event_id)
+        headers = {**sign(body, SECRET), "Content-Type": "application/json"}
+        async with self.http.post(self.url, data=body, headers=headers) as r:
+            return r.status
+
+
+def deep_calls(llm):
+    return [c for c in llm.calls if '"abstract_translation"' in c["messages"][0]["content"]]
+
+
+async def test_paper_acks_first_then_posts_the_analysis_in_a_thread(bot):
+    status, text = await bot.command("/paper", f"arXiv:{PID}")
+    assert status == 200 and "Working on 2602.12281" in text and json.loads(text)["response_type"] == "ephemeral"
+
+    messages = await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2 and bot.slack.messages(CHANNEL))
+    head, *thread = messages
+    assert "Deep analysis" in str(head["blocks"]) and "asked by &lt;@U1&gt;" not in str(head["blocks"])
+    assert "<@U1>" in str(head["blocks"])
+    assert all(m["thread_ts"] == head["ts"] for m in thread)
+    assert "7. Summary" in str(thread)
+    assert len(deep_calls(bot.llm)) == 1
+
+
+async def test_paper_cached_costs_nothing(bot):
+    await bot.command("/paper", PID)
+    await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2)
+    count = len(bot.slack.messages(CHANNEL))
+    await bot.command("/paper", f"{PID}v1", user="U2")
+    await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2 * count)
+    assert len(deep_calls(bot.llm)) == 1
+
+
+async def test_invalid_id_is_an_ephemeral_sentence(bot):
+    status, text = await bot.command("/paper", "banana")
+    assert status == 200
+    assert "is not an arXiv id; use a form like 2602.12281" in json.loads(text)["text"]
+    assert bot.slack.messages(CHANNEL) == [] and bot.llm.calls == []
+
+
+async def test_bad_signature_is_rejected(bot):
+    status, _ = await bot.command("/paper", PID, secret="wrong")
+    assert status == 401 and bot.slack.messages(CHANNEL) == []
+
+
+async def test_votes_reach_the_mustread_list_and_done_removes(bot):
+    digest = make_digest(3)
+    bot.engine.store.save_papers([e.paper for e in digest.entries])
+    await SlackPoster(bot.client, bot.engine.store).post_digest(CHANNEL, digest)
+    first_reply = bot.slack.messages(CHANNEL)[1]["ts"]
+    assert await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1") == 200
+    await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1")  # Slack's retry
+    await bot.event(reaction_event("UBOT", "star", CHANNEL, first_reply), "Ev2")  # the bot itself
+    status, text = await bot.command("/mustread", "")
+    assert "Nothing on the must-read list" in text
+
+    await bot.event(reaction_event("U2", "+1", CHANNEL, first_reply), "Ev3")
+    # Bolt acks an event before its listener runs: wait for the vote to land, not for a clock.
+    await bot.slack.wait_until(lambda: bot.votes.must_read("slack:C0123"))
+    status, text = await bot.command("/mustread", "")
+    assert "Paper number 1" in text and "2 votes" in text and "&lt;@U1&gt;" not in text
+
+    status, text = await bot.command("/mustread", "done 2602.12281")
+    assert "off the list" in text
+    status, text = await bot.command("/mustread", "")
+    assert "Nothing on the must-read list" in text
