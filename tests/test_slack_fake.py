@@ -329,7 +329,8 @@ async def test_socket_mode_slash_command(slack):
         await say(f"Reading {command['text']}")
 
     async with socket_mode(app):
-        assert slack.socket_connections == 1
+        # The client is connected before the fake has filed the socket: wait for it, do not assume.
+        assert await slack.wait_until(lambda: slack.socket_connections == 1)
         envelope_id = await slack.send_envelope(
             "slash_commands", slash_command_payload(response_url=slack.new_response_url()))
         ack = await slack.wait_ack(envelope_id, timeout=2)
