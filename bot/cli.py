@@ -9,6 +9,7 @@ _STARTED = time.perf_counter()  # before our imports: the summary line counts th
 import argparse  # noqa: E402 - after the clock above, on purpose
 import asyncio
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from .markdown import ANALYSES_OFF, render_digest, render_entry
 
 log = logging.getLogger("paperbot")
 _IMPORT_S = time.perf_counter() - _STARTED
+SLACK_TOKEN_ENV = "SLACK_BOT_TOKEN"
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -68,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="a deep method analysis written from the paper's full text (HTML, else PDF)")
     paper.add_argument("--lang", help="output language, e.g. zh or en (default: [llm] language)")
     paper.add_argument("--refresh", action="store_true", help="write the analysis again instead of using the stored one")
+
+    post = sub.add_parser("post", parents=[common], help="post one digest to a configured channel now")
+    post.add_argument("--channel", required=True, help="a [[channels]] entry as platform:id, e.g. slack:C0123ABCD")
+    post.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
     return parser
 
 
@@ -81,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "digest":
             return asyncio.run(_digest(config, args))
+        if args.command == "post":
+            return asyncio.run(_post(config, args))
         return asyncio.run(_paper(config, args))
     except NoAnnouncement as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
@@ -130,6 +138,32 @@ async def _paper(config, args) -> int:
     analyses_off = engine.llm is None
     text = render_entry(entry, language=language, analyses_off=analyses_off)
     _write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
+    return 0
+
+
+async def _post(config, args) -> int:
+    if args.date and not is_iso_date(args.date):
+        raise PaperbotError(f"--date {args.date!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-02-09")
+    channel = config.channel(args.channel)
+    if channel.platform != "slack":
+        raise ConfigError(f"{channel.target}: only Slack channels can be posted to so far")
+    token = os.environ.get(SLACK_TOKEN_ENV)
+    if not token:
+        raise ConfigError(f"set {SLACK_TOKEN_ENV} to the Slack app's bot token (xoxb-...) to post")
+    # The CLI is where the parts meet: the core never imports an adapter, the command may.
+    from adapters.slack.poster import post_to_slack  # noqa: PLC0415 - only this command needs Slack
+
+    engine = Engine(config.for_channel(channel), use_llm=not args.no_llm)
+    progress = TqdmProgress()
+    try:
+        digest = await engine.build_digest(args.date, target=channel.target, progress=progress)
+        progress.close()
+        sent, already = await post_to_slack(token, config, channel.id, digest, engine.store)
+    finally:
+        progress.close()
+        await engine.close()
+    print(f"paperbot: {digest.date}: posted {sent} messages to {channel.target}"
+          + (f" ({already} were posted before)" if already else ""), file=sys.stderr)
     return 0
 
 

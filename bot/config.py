@@ -11,6 +11,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -73,6 +74,43 @@ class LLMConfig(_Section):
     temperature: float = Field(0.3, ge=0, le=2)
 
 
+class ChannelConfig(_Section):
+    """One chat channel that gets the morning post; unset overrides take the global setting."""
+
+    platform: Literal["slack", "discord"]
+    id: str = Field(min_length=1)
+    post_at: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    categories: tuple[str, ...] | None = None
+    interests: str | None = None
+    language: str | None = None
+    max_papers: int | None = Field(None, ge=1, le=100)
+
+    @property
+    def target(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin") from None
+        return value
+
+
+class SlackConfig(_Section):
+    api_url: str = "https://slack.com/api/"
+    mode: Literal["socket", "http"] = "socket"  # socket: SLACK_BOT_TOKEN + SLACK_APP_TOKEN, no public URL
+    port: int = Field(3000, ge=1, le=65535)  # http mode: where Bolt listens (SLACK_SIGNING_SECRET)
+
+
+class VotesConfig(_Section):
+    emoji: tuple[str, ...] = ("star", "+1")
+    threshold: int = Field(2, ge=1)
+
+
 class StorageConfig(_Section):
     path: str = "data/paperbot.db"
 
@@ -82,6 +120,9 @@ class Config(_Section):
     digest: DigestConfig = DigestConfig()
     llm: LLMConfig = LLMConfig()
     storage: StorageConfig = StorageConfig()
+    slack: SlackConfig = SlackConfig()
+    votes: VotesConfig = VotesConfig()
+    channels: tuple[ChannelConfig, ...] = ()
     # Where relative paths resolve: the config file's folder, or the working directory.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
 
@@ -98,6 +139,23 @@ class Config(_Section):
 
     def llm_api_key(self) -> str | None:
         return os.environ.get(self.llm.api_key_env) or None
+
+    def channel(self, target: str) -> ChannelConfig:
+        """The configured channel "slack:C0123"; an error naming the configured ones otherwise."""
+        for channel in self.channels:
+            if channel.target == target:
+                return channel
+        known = ", ".join(c.target for c in self.channels) or "none"
+        raise ConfigError(f"channel {target} is not configured (configured: {known}); add a [[channels]] entry")
+
+    def for_channel(self, channel: ChannelConfig) -> Config:
+        """This config with the channel's overrides applied: what its digest is built from."""
+        arxiv = self.arxiv.model_copy(update={"categories": channel.categories} if channel.categories else {})
+        digest = self.digest.model_copy(update={k: v for k, v in
+                                                (("interests", channel.interests), ("max_papers", channel.max_papers))
+                                                if v is not None})
+        llm = self.llm.model_copy(update={"language": channel.language} if channel.language else {})
+        return self.model_copy(update={"arxiv": ArxivConfig(**arxiv.model_dump()), "digest": digest, "llm": llm})
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

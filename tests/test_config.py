@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import Config, load_config
+from bot.config import ChannelConfig, Config, load_config
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,10 @@ def test_every_setting_is_documented_in_the_example():
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     for section, model in Config.model_fields.items():
         if section == "base_dir":
+            continue
+        if section == "channels":  # an array of tables, shown commented out (the default is none)
+            for name in ChannelConfig.model_fields:
+                assert f"\n# {name} = " in text, f"[[channels]] {name} is not in config.example.toml"
             continue
         assert f"[{section}]" in text
         for name in model.annotation.model_fields:
@@ -63,3 +67,31 @@ def test_bad_config_is_one_clear_sentence(tmp_path, capsys, body, message):
 def test_missing_config_file(capsys, tmp_path):
     assert main(["digest", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_channels_with_overrides(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[digest]\ninterests = "robots"\n'
+                    '[[channels]]\nplatform = "slack"\nid = "C1"\npost_at = "08:30"\ntimezone = "Europe/Berlin"\n'
+                    'categories = ["cs.RO"]\nlanguage = "zh"\n'
+                    '[[channels]]\nplatform = "slack"\nid = "C2"\n')
+    config = load_config(path)
+    vision = config.for_channel(config.channel("slack:C1"))
+    assert vision.arxiv.categories == ("cs.RO",) and vision.llm.language == "zh"
+    assert vision.digest.interests == "robots" and vision.db_path == config.db_path
+    plain = config.for_channel(config.channel("slack:C2"))
+    assert plain.arxiv.categories == ("cs.CV",) and plain.llm.language == "en"
+    with pytest.raises(ConfigError, match="channel slack:C9 is not configured .configured: slack:C1, slack:C2."):
+        config.channel("slack:C9")
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ('platform = "slack"\nid = "C1"\npost_at = "9am"', "channels.0.post_at"),
+    ('platform = "slack"\nid = "C1"\ntimezone = "Mars/Olympus"', "unknown time zone"),
+    ('platform = "teams"\nid = "C1"', "channels.0.platform"),
+])
+def test_bad_channel_is_one_sentence(tmp_path, entry, problem):
+    path = tmp_path / "c.toml"
+    path.write_text(f"[[channels]]\n{entry}\n")
+    with pytest.raises(ConfigError, match=problem):
+        load_config(path)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import Config
 from bot.digest import Digest
+from bot.errors import PaperbotError
 from bot.store import Store
 
 from .blocks import SlackMessage, paper_message, parent_message
@@ -30,6 +33,29 @@ def make_client(token: str, api_url: str, *, rate_limit_retries: int = 5) -> Asy
 
 def target(channel: str) -> str:
     return f"slack:{channel}"
+
+
+_FIXES = {
+    "channel_not_found": "check the channel id in [[channels]] (Slack: channel details, at the bottom)",
+    "not_in_channel": "invite the bot to the channel: /invite @paperbot",
+    "invalid_auth": "SLACK_BOT_TOKEN is not a valid bot token (xoxb-...)",
+    "not_authed": "set SLACK_BOT_TOKEN",
+}
+
+
+async def post_to_slack(token: str, config: Config, channel: str, digest: Digest, store: Store) -> tuple[int, int]:
+    """Post a digest (what is not posted yet); returns (sent now, posted before). Slack errors become one sentence."""
+    client = make_client(token, config.slack.api_url)
+    poster = SlackPoster(client, store, config.votes.emoji)
+    before = len(store.posted(target(channel), digest.date))
+    try:
+        sent = await poster.post_digest(channel, digest)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise PaperbotError(f"Slack refused to post to {channel} ({error}); "
+                            f"{_FIXES.get(error, 'see https://api.slack.com/methods/chat.postMessage')}; "
+                            "what was posted is kept and the next run continues") from None
+    return sent, before
 
 
 class SlackPoster:
