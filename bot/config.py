@@ -56,6 +56,8 @@ class DigestConfig(_Section):
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     deep_top_k: int = Field(0, ge=0, le=100)
+    post_empty_days: bool = False
+    catch_up_hours: float = Field(6.0, ge=0, le=48)
 
 
 class LLMConfig(_Section):
