@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     paper.add_argument("--lang", help="output language, e.g. zh or en (default: [llm] language)")
     paper.add_argument("--refresh", action="store_true", help="write the analysis again instead of using the stored one")
 
+    sub.add_parser("run", parents=[common], help="run the chat bot: scheduled posts, /paper, /mustread, votes")
+
     post = sub.add_parser("post", parents=[common], help="post one digest to a configured channel now")
     post.add_argument("--channel", required=True, help="a [[channels]] entry as platform:id, e.g. slack:C0123ABCD")
     post.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_digest(config, args))
         if args.command == "post":
             return asyncio.run(_post(config, args))
+        if args.command == "run":
+            return asyncio.run(_run(config))
         return asyncio.run(_paper(config, args))
     except NoAnnouncement as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
@@ -138,6 +143,19 @@ async def _paper(config, args) -> int:
     analyses_off = engine.llm is None
     text = render_entry(entry, language=language, analyses_off=analyses_off)
     _write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
+    return 0
+
+
+async def _run(config) -> int:
+    if not any(c.platform == "slack" for c in config.channels) and not os.environ.get(SLACK_TOKEN_ENV):
+        raise ConfigError("nothing to run: add a [[channels]] entry with platform = \"slack\" and set SLACK_BOT_TOKEN")
+    from adapters.slack.service import run_slack  # noqa: PLC0415 - the CLI is where core and adapters meet
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await run_slack(config, stop)
     return 0
 
 

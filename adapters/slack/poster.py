@@ -9,6 +9,7 @@ retry handler) and continues in order: messages are sent one at a time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_sdk.errors import SlackApiError
@@ -59,10 +60,12 @@ async def post_to_slack(token: str, config: Config, channel: str, digest: Digest
 
 
 class SlackPoster:
-    def __init__(self, client: AsyncWebClient, store: Store, vote_emoji: tuple[str, ...] = ("star", "+1")):
+    def __init__(self, client: AsyncWebClient, store: Store, vote_emoji: tuple[str, ...] = ("star", "+1"), *,
+                 stop: asyncio.Event | None = None):
         self.client = client
         self.store = store
         self.vote_emoji = vote_emoji
+        self.stop = stop  # set by SIGTERM: the message being sent finishes, the rest waits for the next start
 
     async def post_digest(self, channel: str, digest: Digest) -> int:
         """Post what is not posted yet; returns how many messages were sent now."""
@@ -80,6 +83,9 @@ class SlackPoster:
             items += [(f"paper:{entry.paper.id}" + (f":{n}" if n else ""), entry.paper.id, page)
                       for n, page in enumerate(pages)]
         for item, paper_id, message in items:
+            if self.stop is not None and self.stop.is_set():
+                log.info("stopping: %s of %s resumes on the next start", item, digest.date)
+                break
             if item not in done:
                 await self._post(where, digest.date, item, channel, message, thread, paper_id)
                 sent += 1

@@ -1,0 +1,137 @@
+"""`paperbot run` for Slack: the app (Socket Mode or HTTP) plus each channel's scheduled post.
+
+Start-up checks what a new user gets wrong first (tokens, the bot not in a
+channel) and says so in one sentence. Stopping is clean: the message being
+sent finishes, the rest of the thread is posted on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ChannelConfig, Config
+from bot.engine import Engine
+from bot.errors import ConfigError, NoAnnouncement
+from bot.scheduler import DigestScheduler
+from bot.votes import VoteBook
+
+from .app import build_app
+from .blocks import sections
+from .poster import SlackPoster, make_client, target
+
+log = logging.getLogger(__name__)
+
+BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"
+
+
+def _secret(name: str, why: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"set {name} ({why}); see the README's Slack set-up")
+    return value
+
+
+async def run_slack(config: Config, stop: asyncio.Event) -> None:
+    channels = tuple(c for c in config.channels if c.platform == "slack")
+    token = _secret(BOT_TOKEN, "the app's bot token, xoxb-...")
+    socket = config.slack.mode == "socket"
+    app_token = _secret(APP_TOKEN, "an app-level token with connections:write, xapp-...") if socket else None
+    secret = _secret(SIGNING_SECRET, "the app's signing secret") if not socket else "socket-mode"
+    client = make_client(token, config.slack.api_url)
+    await _check(client, channels)
+
+    engine = Engine(config)
+    votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
+    app = build_app(engine, votes, client, signing_secret=secret, vote_emoji=config.votes.emoji)
+    poster = _ChannelPoster(config, client, stop)
+    scheduler = DigestScheduler(channels, poster.post, catch_up_hours=config.digest.catch_up_hours)
+    handler, runner = None, None
+    try:
+        if socket:
+            handler = AsyncSocketModeHandler(app, app_token)
+            await handler.connect_async()
+        else:
+            runner = web.AppRunner(app.web_app(path="/slack/events"))
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", config.slack.port).start()
+        scheduler.start(datetime.now(timezone.utc))
+        log.info("paperbot is running on Slack (%s mode) for %s", config.slack.mode,
+                 ", ".join(c.target for c in channels) or "commands only")
+        await stop.wait()
+    finally:
+        scheduler.shutdown()
+        await poster.finish()
+        if handler:
+            await handler.close_async()
+        if runner:
+            await runner.cleanup()
+        await engine.close()
+        log.info("paperbot stopped; anything not posted yet is posted on the next start")
+
+
+async def _check(client, channels: tuple[ChannelConfig, ...]) -> None:
+    try:
+        await client.auth_test()
+    except SlackApiError as exc:
+        raise ConfigError(f"Slack rejected {BOT_TOKEN} ({exc.response.get('error')}); copy the Bot User OAuth "
+                          "Token from the app's OAuth & Permissions page") from None
+    for channel in channels:
+        try:
+            info = await client.conversations_info(channel=channel.id)
+        except SlackApiError as exc:
+            raise ConfigError(f"paperbot cannot see Slack channel {channel.id} ({exc.response.get('error')}); "
+                              "check the id in [[channels]]") from None
+        if not info["channel"].get("is_member", True):
+            raise ConfigError(f"paperbot is not in Slack channel {channel.id}; invite it: /invite @paperbot")
+
+
+class _ChannelPoster:
+    """One channel's morning post; remembers what is running so a stop can let it finish."""
+
+    def __init__(self, config: Config, client, stop: asyncio.Event):
+        self.config = config
+        self.client = client
+        self.stop = stop
+        self.running: set[asyncio.Task] = set()
+
+    async def post(self, channel: ChannelConfig) -> None:
+        task = asyncio.current_task()
+        self.running.add(task)
+        try:
+            await self._post(channel)
+        finally:
+            self.running.discard(task)
+
+    async def finish(self) -> None:
+        if self.running:
+            await asyncio.wait(self.running, timeout=60)
+
+    async def _post(self, channel: ChannelConfig) -> None:
+        engine = Engine(self.config.for_channel(channel))
+        poster = SlackPoster(self.client, engine.store, self.config.votes.emoji, stop=self.stop)
+        try:
+            digest = await engine.build_digest(None, target=channel.target)
+        except NoAnnouncement as exc:
+            log.info("%s: %s", channel.target, exc)
+            if self.config.digest.post_empty_days:
+                await self._empty_day_note(engine, channel, str(exc))
+            return
+        finally:
+            await engine.close()
+        await poster.post_digest(channel.id, digest)
+
+    async def _empty_day_note(self, engine: Engine, channel: ChannelConfig, text: str) -> None:
+        day = datetime.now(ZoneInfo(channel.timezone)).date().isoformat()
+        if engine.store.posted(target(channel.id), day):
+            return
+        response = await self.client.chat_postMessage(channel=channel.id, text=text, blocks=sections(f"_{text}_"),
+                                                      unfurl_links=False, unfurl_media=False)
+        engine.store.save_post(target(channel.id), day, "parent", message=response["ts"], thread=None)

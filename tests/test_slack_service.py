@@ -1,0 +1,88 @@
+"""`paperbot run` on Slack, end to end in Socket Mode: catch-up post, /paper, votes, clean stop, no double post."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from adapters.slack.service import run_slack
+from bot.config import load_config
+from bot.errors import ConfigError
+from tests.conftest import DAY, filler_items, seed_items
+from tests.fakes.slack_fake import FakeSlack, event_payload, reaction_event, slash_command_payload
+
+
+@pytest.fixture
+async def slack(monkeypatch):
+    async with FakeSlack() as fake:
+        fake.add_channel("C0123", name="vision")
+        fake.add_channel("COUT", name="outside", member=False)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+        yield fake
+
+
+def service_config(write_config, slack, channel="C0123", minutes_ago=5):
+    post_at = (datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)).strftime("%H:%M")
+    path = write_config(digest={"max_papers": 3})
+    path.write_text(path.read_text() + f'\n[slack]\napi_url = "{slack.api_url}"\n'
+                    f'\n[[channels]]\nplatform = "slack"\nid = "{channel}"\npost_at = "{post_at}"\ntimezone = "UTC"\n')
+    return load_config(path)
+
+
+async def run_until(config, slack, condition):
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_slack(config, stop))
+    try:
+        return await slack.wait_until(condition, timeout=10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 10)
+
+
+async def test_catch_up_post_command_vote_and_a_restart_that_posts_nothing(arxiv_fake, llm_fake, write_config, slack):
+    arxiv_fake.add_day("cs.CV", DAY, seed_items() + filler_items(20))
+    config = service_config(write_config, slack)
+
+    await run_until(config, slack, lambda: len(slack.messages("C0123")) >= 4)  # missed 5 min ago: caught up
+    parent, *replies = slack.messages("C0123")
+    assert len(replies) == 3 and all(r["thread_ts"] == parent["ts"] for r in replies)
+
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_slack(config, stop))  # a restart within the catch-up window
+    try:
+        await slack.wait_until(lambda: slack.socket_connections >= 1, timeout=10)
+        envelope = await slack.send_envelope("slash_commands", slash_command_payload(
+            text="banana", channel_id="C0123", response_url=slack.new_response_url()))
+        ack = await slack.wait_ack(envelope)
+        assert "is not an arXiv id" in str(ack.payload)
+        vote = await slack.send_envelope("events_api", event_payload(
+            reaction_event("U1", "star", "C0123", replies[0]["ts"]), event_id="EvV"))
+        await slack.wait_ack(vote)
+        # The restart's catch-up job reads the feed again; the stop below waits for it to finish.
+        await slack.wait_until(lambda: len(arxiv_fake.requests_to("/rss/")) >= 2, timeout=10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 10)
+    assert len(slack.messages("C0123")) == 4  # nothing twice
+
+
+async def test_a_channel_the_bot_is_not_in_is_reported_at_start(arxiv_fake, llm_fake, write_config, slack):
+    config = service_config(write_config, slack, channel="COUT")
+    with pytest.raises(ConfigError, match="paperbot is not in Slack channel COUT; invite it"):
+        await run_slack(config, asyncio.Event())
+
+
+async def test_missing_app_token_is_one_sentence(arxiv_fake, llm_fake, write_config, slack, monkeypatch):
+    monkeypatch.delenv("SLACK_APP_TOKEN")
+    with pytest.raises(ConfigError, match="set SLACK_APP_TOKEN"):
+        await run_slack(service_config(write_config, slack), asyncio.Event())
+
+
+def test_the_manifest_declares_what_the_app_uses():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "adapters" / "slack" / "manifest.yml").read_text()
+    for needed in ("command: /paper", "command: /mustread", "reaction_added", "reaction_removed",
+                   "chat:write", "commands", "reactions:read", "socket_mode_enabled: true"):
+        assert needed in text
