@@ -122,3 +122,53 @@ async def test_votes_reach_the_mustread_list_and_done_removes(bot):
     assert "off the list" in text
     status, text = await bot.command("/mustread", "")
     assert "Nothing on the must-read list" in text
+
+
+async def test_the_ack_comes_before_the_analysis_is_written(bot):
+    import threading
+
+    from tests.conftest import smart_responder
+
+    release = threading.Event()
+
+    def held(request):  # the model answers only once the test has seen the ack
+        release.wait(10)
+        return smart_responder(request)
+
+    bot.llm.responder = held
+    try:
+        status, text = await bot.command("/paper", PID)
+        assert status == 200 and "Working on" in text
+        assert bot.slack.messages(CHANNEL) == []  # acknowledged while the analysis is still being written
+    finally:
+        release.set()
+    await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2)
+
+
+async def test_two_people_asking_at_once_cost_one_analysis(bot):
+    bot.llm.latency_s = 0.2
+    results = await asyncio.gather(bot.command("/paper", PID, user="U1"), bot.command("/paper", PID, user="U2"))
+    assert all(status == 200 for status, _ in results)
+    messages = await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 4 and bot.slack.messages(CHANNEL))
+    assert len(deep_calls(bot.llm)) == 1
+    heads = [m for m in messages if m["thread_ts"] is None]
+    assert sorted("<@U1>" in str(h["blocks"]) for h in heads) == [False, True]
+
+
+async def test_no_full_text_answers_with_the_labelled_quick_analysis(bot, arxiv_fake):
+    arxiv_fake.withdraw(PID)
+    await bot.command("/paper", PID)
+    head, reply = await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2 and bot.slack.messages(CHANNEL))
+    assert "Quick analysis" in str(head["blocks"])
+    assert "No deep analysis: arXiv has no usable full text" in str(reply["blocks"])
+    assert "quick analysis from the abstract" in str(reply["blocks"]) and deep_calls(bot.llm) == []
+
+
+async def test_voting_on_a_deep_analysis_counts_for_its_paper(bot):
+    await bot.command("/paper", PID)
+    messages = await bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) >= 2 and bot.slack.messages(CHANNEL))
+    analysis = [m for m in messages if m["thread_ts"]][0]
+    await bot.event(reaction_event("U1", "star", CHANNEL, analysis["ts"]), "EvA")
+    await bot.event(reaction_event("U2", "star", CHANNEL, analysis["ts"]), "EvB")
+    [item] = await bot.slack.wait_until(lambda: bot.votes.must_read("slack:C0123"))
+    assert item.paper.id == PID and item.votes == 2

@@ -67,8 +67,10 @@ async def run_slack(config: Config, stop: asyncio.Event) -> None:
                  ", ".join(c.target for c in channels) or "commands only")
         await stop.wait()
     finally:
-        scheduler.shutdown()
+        # Let the post in flight finish first: APScheduler's shutdown cancels running jobs, and a
+        # job cancelled between Slack's answer and our record of it would post that message twice.
         await poster.finish()
+        scheduler.shutdown()
         if handler:
             await handler.close_async()
         if runner:
