@@ -172,3 +172,10 @@ async def test_voting_on_a_deep_analysis_counts_for_its_paper(bot):
     await bot.event(reaction_event("U2", "star", CHANNEL, analysis["ts"]), "EvB")
     [item] = await bot.slack.wait_until(lambda: bot.votes.must_read("slack:C0123"))
     assert item.paper.id == PID and item.votes == 2
+
+
+async def test_unknown_paper_is_an_ephemeral_sentence(bot):
+    await bot.command("/paper", "2602.99999")
+    [reply] = await bot.slack.wait_until(lambda: [p for url in bot.slack.response_urls for p in bot.slack.responses(url)])
+    assert "arXiv has no paper 2602.99999" in str(reply.body) and reply.body["response_type"] == "ephemeral"
+    assert bot.slack.messages(CHANNEL) == []

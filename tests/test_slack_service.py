@@ -86,3 +86,25 @@ def test_the_manifest_declares_what_the_app_uses():
     for needed in ("command: /paper", "command: /mustread", "reaction_added", "reaction_removed",
                    "chat:write", "commands", "reactions:read", "socket_mode_enabled: true"):
         assert needed in text
+
+
+@pytest.mark.parametrize("post_empty_days", [False, True])
+async def test_a_day_without_announcement(post_empty_days, arxiv_fake, llm_fake, write_config, slack):
+    arxiv_fake.set_feed("cs.CV", DAY, [])
+    config = service_config(write_config, slack)
+    config = config.model_copy(update={"digest": config.digest.model_copy(update={"post_empty_days": post_empty_days})})
+
+    for _ in range(2):  # a restart must not repeat the note
+        stop = asyncio.Event()
+        service = asyncio.create_task(run_slack(config, stop))
+        await slack.wait_until(lambda: arxiv_fake.requests_to("/rss/"), timeout=10)
+        await asyncio.sleep(0)  # let the job reach its end before the stop (the stop waits for it anyway)
+        stop.set()
+        await asyncio.wait_for(service, 10)
+        arxiv_fake.clear_requests()
+
+    messages = slack.messages("C0123")
+    if post_empty_days:
+        assert len(messages) == 1 and "no arXiv announcement" in messages[0]["text"]
+    else:
+        assert messages == []
