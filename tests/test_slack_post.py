@@ -120,3 +120,17 @@ async def test_a_429_mid_thread_waits_and_continues_in_order(slack, tmp_path, no
     assert len(replies) == 10
     assert [f"Paper number {n}:" in str(r["blocks"]) for n, r in enumerate(replies, 1)] == [True] * 10
     assert [c.status for c in slack.calls_to("chat.postMessage")].count(429) == 2
+
+
+def test_a_deep_analysis_uses_the_markdown_headings_in_the_channel_language():
+    from dataclasses import replace
+
+    from adapters.slack.blocks import analysis_messages
+    from bot.analysis import DeepAnalysis, DeepResult
+    from tests.conftest import deep_reply
+
+    entry = replace(make_digest(1).entries[0], deep=DeepResult(DeepAnalysis(**deep_reply("x", zh=True)), {}))
+    [zh] = analysis_messages(entry, language="zh")
+    [en] = analysis_messages(entry, language="en")
+    assert "7. 总结" in str(zh.blocks) and "速记版pipeline" in str(zh.blocks)
+    assert "7. Summary" in str(en.blocks) and blocks_errors(zh.blocks) == []

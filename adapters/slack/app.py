@@ -59,7 +59,7 @@ class _Handlers:
         [head, *_] = paper_request_message(entry, user)
         parent = await client.chat_postMessage(channel=channel, text=head.text, blocks=head.blocks,
                                                unfurl_links=False, unfurl_media=False)
-        for n, message in enumerate(analysis_messages(entry, self.vote_emoji)):
+        for n, message in enumerate(analysis_messages(entry, self.vote_emoji, language=self.engine.config.llm.language)):
             reply = await client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
                                                   thread_ts=parent["ts"], unfurl_links=False, unfurl_media=False)
             # Recorded as posts of the paper: reacting to the analysis is a vote for it.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.analysis import ExecutiveSummary, QuickAnalysis
 from bot.digest import Digest, DigestEntry, short_title
+from bot.markdown import labels
 
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -140,38 +141,33 @@ def paper_request_message(entry: DigestEntry, user: str) -> list[SlackMessage]:
     return paginate(sections(text), f"{kind} of {esc(short_title(p.title))}")
 
 
-def analysis_messages(entry: DigestEntry, vote_emoji: tuple[str, ...] = ("star", "+1")) -> list[SlackMessage]:
+def analysis_messages(entry: DigestEntry, vote_emoji: tuple[str, ...] = ("star", "+1"), *,
+                      language: str = "en") -> list[SlackMessage]:
     """The analysis of one paper for a thread: deep when there is one, else quick, labelled."""
     if entry.deep is None:
         note = f"_No deep analysis: {esc(entry.deep_note)}. This is the quick analysis from the abstract._\n" \
             if entry.deep_note else ""
         return paper_message(replace(entry, reason="asked for"), vote_emoji) if not note else \
             paginate(sections(note + analysis_text(entry)), esc(short_title(entry.paper.title)))
-    a, point = entry.deep.analysis, _DEEP_POINTS
-    parts = [("1. Abstract translation", esc(a.abstract_translation)),
-             ("2. Motivation", _points(a.motivation, "drivers", "pain_points", "hypothesis")),
-             ("3. Method design", _points(a.method, "pipeline", "architecture", "formulas")),
-             ("4. Comparison with prior methods", _points(a.comparison, "differences", "contributions", "applicability")),
-             ("5. Experiments", _points(a.experiments, "validation", "key_results", "strengths", "limitations")),
-             ("6. Practical guide", f"*{point['availability']}:* {esc(a.practical.availability)}\n"
-                                    + _points(a.practical, "implementation", "transfer")),
-             ("7. Summary", f"*Core idea:* {esc(a.summary.core_idea)}\n"
-                            + "\n".join(f"{n}. {esc(s)}" for n, s in enumerate(a.summary.pipeline, 1)))]
+    # The same headings as the Markdown (bot.markdown.labels), in the channel's language.
+    lab = labels(language)
+    heads, point = lab["deep"], lab["deep_points"]
+    a = entry.deep.analysis
+
+    def points(group, *names: str) -> str:
+        return "\n".join(f"*{point[n]}*\n" + "\n".join(f"• {esc(i)}" for i in getattr(group, n)) for n in names)
+
+    bodies = [esc(a.abstract_translation),
+              points(a.motivation, "drivers", "pain_points", "hypothesis"),
+              points(a.method, "pipeline", "architecture", "formulas"),
+              points(a.comparison, "differences", "contributions", "applicability"),
+              points(a.experiments, "validation", "key_results", "strengths", "limitations"),
+              f"*{point['availability']}:* {esc(a.practical.availability)}\n" + points(a.practical, "implementation", "transfer"),
+              f"*{point['core_idea']}:* {esc(a.summary.core_idea)}\n*{point['quick_pipeline']}*\n"
+              + "\n".join(f"{n}. {esc(s)}" for n, s in enumerate(a.summary.pipeline, 1))]
     blocks = []
-    for title, body in parts:
+    for title, body in zip(heads, bodies):
         blocks += [header(title)] + sections(body)
     hint = " or ".join(f":{e}:" for e in vote_emoji)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"React with {hint} to vote for the must-read list."}]})
     return paginate(blocks, f"Deep analysis of {esc(short_title(entry.paper.title))}")
-
-
-_DEEP_POINTS = {"drivers": "What drives it", "pain_points": "Pain points of existing methods", "hypothesis": "Hypothesis",
-                "pipeline": "Pipeline", "architecture": "Model structure", "formulas": "Key formulas",
-                "differences": "Essential difference", "contributions": "Contributions",
-                "applicability": "Where it applies", "validation": "How it is validated", "key_results": "Key results",
-                "strengths": "Where it shines", "limitations": "Limitations", "availability": "Code and data",
-                "implementation": "Implementation details", "transfer": "How to transfer it"}
-
-
-def _points(group, *names: str) -> str:
-    return "\n".join(f"*{_DEEP_POINTS[n]}*\n" + "\n".join(f"• {esc(i)}" for i in getattr(group, n)) for n in names)
