@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/slack_bench.py`
 
 from adapters.slack.app import build_app  # noqa: E402
-from adapters.slack.poster import SlackPoster, make_client  # noqa: E402
+from adapters.slack.poster import SlackOutlet, make_client  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
+from bot.posting import DigestPoster  # noqa: E402
 from bot.votes import VoteBook  # noqa: E402
 from tests.conftest import smart_responder  # noqa: E402
 from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
@@ -185,7 +186,7 @@ async def bench(args, server: AppServer, fakes, db: Path) -> None:
         async def post_digest() -> dict:
             digest = make_digest(10)
             server.engine.store.save_papers([e.paper for e in digest.entries])
-            await SlackPoster(server.client, server.engine.store).post_digest(VOTES, digest)
+            await DigestPoster(SlackOutlet(server.client), server.engine.store).post_digest(VOTES, digest)
             posts = server.engine.store.posted(f"slack:{VOTES}", digest.date).values()
             return {p["message"]: p["paper_id"] for p in posts if p["paper_id"]}
         fakes[2].add_channel(VOTES, name="votes")

@@ -110,3 +110,9 @@ def m004_votes(db: Database) -> None:
     # Platforms redeliver events (Slack retries up to 3 times): each id counts once.
     db["events_seen"].create({"event_id": str, "seen_at": str}, pk="event_id")
     db["read_marks"].create({"target": str, "paper_id": str, "user": str, "marked_at": str}, pk=("target", "paper_id"))
+
+
+@migration
+def m005_posts_by_message(db: Database) -> None:
+    # A vote looks its post up by message id, in the post's channel or in one of its threads.
+    db["posts"].create_index(["message"])

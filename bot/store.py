@@ -194,7 +194,14 @@ class Store:
                                 "paper_id": paper_id, "posted_at": _now()}, pk=("target", "date", "item"), ignore=True)
 
     def post_by_message(self, target: str, message: str) -> dict | None:
-        return next(self.db.query("select * from posts where target = ? and message = ?", [target, message]), None)
+        """The post behind a message seen in `target`, which may also be a thread of the post's channel:
+        Discord reports a reaction in a thread with the thread as its channel (the thread's id)."""
+        platform, _, channel = target.partition(":")
+        return next(self.db.query(
+            """select * from posts where message = :message
+                 and (target = :target or (thread = :channel and target like :platform || ':%'))
+               order by target = :target desc limit 1""",
+            {"message": message, "target": target, "channel": channel, "platform": platform}), None)
 
     # -- votes -------------------------------------------------------------------------
     def first_sighting(self, event_id: str) -> bool:

@@ -8,9 +8,10 @@ import pytest
 from aiohttp import web
 
 from adapters.slack.app import build_app
-from adapters.slack.poster import SlackPoster, make_client
+from adapters.slack.poster import SlackOutlet, make_client
 from bot.config import load_config
 from bot.engine import Engine
+from bot.posting import DigestPoster
 from bot.votes import VoteBook
 from tests.fakes.arxiv_fake import ApiPaper
 from tests.fakes.paper_docs import latexml_html, sample_doc
@@ -104,7 +105,7 @@ async def test_bad_signature_is_rejected(bot):
 async def test_votes_reach_the_mustread_list_and_done_removes(bot):
     digest = make_digest(3)
     bot.engine.store.save_papers([e.paper for e in digest.entries])
-    await SlackPoster(bot.client, bot.engine.store).post_digest(CHANNEL, digest)
+    await DigestPoster(SlackOutlet(bot.client), bot.engine.store).post_digest(CHANNEL, digest)
     first_reply = bot.slack.messages(CHANNEL)[1]["ts"]
     assert await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1") == 200
     await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1")  # Slack's retry

@@ -7,10 +7,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
 
 from adapters.slack.blocks import MAX_SECTION, esc, paper_message
-from adapters.slack.poster import SlackPoster, make_client
+from adapters.slack.poster import SlackOutlet, make_client
 from bot.analysis import ExecutiveSummary, QuickAnalysis
 from bot.digest import Digest, DigestEntry
 from bot.models import Paper
+from bot.posting import DigestPoster
 from bot.store import Store
 from tests.conftest import quick_reply, summary_reply
 from tests.fakes.slack_fake import FakeSlack, blocks_errors
@@ -46,8 +47,8 @@ def no_jitter(monkeypatch):
     monkeypatch.setattr(builtin_async_handlers, "random", types.SimpleNamespace(random=lambda: 0.0))
 
 
-def poster(slack, tmp_path) -> SlackPoster:
-    return SlackPoster(make_client("xoxb-test", slack.api_url), Store(tmp_path / "p.db"))
+def poster(slack, tmp_path) -> DigestPoster:
+    return DigestPoster(SlackOutlet(make_client("xoxb-test", slack.api_url)), Store(tmp_path / "p.db"))
 
 
 async def test_parent_then_one_threaded_reply_per_paper_in_rank_order(slack, tmp_path):

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import os
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -19,13 +18,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ChannelConfig, Config
 from bot.engine import Engine
-from bot.errors import ConfigError, NoAnnouncement
+from bot.errors import ConfigError
+from bot.posting import ChannelPoster
 from bot.scheduler import DigestScheduler
 from bot.votes import VoteBook
 
 from .app import build_app
-from .blocks import sections
-from .poster import SlackPoster, make_client, target
+from .poster import SlackOutlet, make_client
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ async def run_slack(config: Config, stop: asyncio.Event) -> None:
     engine = Engine(config)
     votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
     app = build_app(engine, votes, client, signing_secret=secret, vote_emoji=config.votes.emoji)
-    poster = _ChannelPoster(config, client, stop)
+    poster = ChannelPoster(config, SlackOutlet(client, config.votes.emoji), stop)
     scheduler = DigestScheduler(channels, poster.post, catch_up_hours=config.digest.catch_up_hours)
     handler, runner = None, None
     try:
@@ -67,9 +66,7 @@ async def run_slack(config: Config, stop: asyncio.Event) -> None:
                  ", ".join(c.target for c in channels) or "commands only")
         await stop.wait()
     finally:
-        # Let the post in flight finish first: APScheduler's shutdown cancels running jobs, and a
-        # job cancelled between Slack's answer and our record of it would post that message twice.
-        await poster.finish()
+        await poster.finish()  # before the scheduler's shutdown, which would cancel it
         scheduler.shutdown()
         if handler:
             await handler.close_async()
@@ -93,47 +90,3 @@ async def _check(client, channels: tuple[ChannelConfig, ...]) -> None:
                               "check the id in [[channels]]") from None
         if not info["channel"].get("is_member", True):
             raise ConfigError(f"paperbot is not in Slack channel {channel.id}; invite it: /invite @paperbot")
-
-
-class _ChannelPoster:
-    """One channel's morning post; remembers what is running so a stop can let it finish."""
-
-    def __init__(self, config: Config, client, stop: asyncio.Event):
-        self.config = config
-        self.client = client
-        self.stop = stop
-        self.running: set[asyncio.Task] = set()
-
-    async def post(self, channel: ChannelConfig) -> None:
-        task = asyncio.current_task()
-        self.running.add(task)
-        try:
-            await self._post(channel)
-        finally:
-            self.running.discard(task)
-
-    async def finish(self) -> None:
-        if self.running:
-            await asyncio.wait(self.running, timeout=60)
-
-    async def _post(self, channel: ChannelConfig) -> None:
-        engine = Engine(self.config.for_channel(channel))
-        poster = SlackPoster(self.client, engine.store, self.config.votes.emoji, stop=self.stop)
-        try:
-            digest = await engine.build_digest(None, target=channel.target)
-        except NoAnnouncement as exc:
-            log.info("%s: %s", channel.target, exc)
-            if self.config.digest.post_empty_days:
-                await self._empty_day_note(engine, channel, str(exc))
-            return
-        finally:
-            await engine.close()
-        await poster.post_digest(channel.id, digest)
-
-    async def _empty_day_note(self, engine: Engine, channel: ChannelConfig, text: str) -> None:
-        day = datetime.now(ZoneInfo(channel.timezone)).date().isoformat()
-        if engine.store.posted(target(channel.id), day):
-            return
-        response = await self.client.chat_postMessage(channel=channel.id, text=text, blocks=sections(f"_{text}_"),
-                                                      unfurl_links=False, unfurl_media=False)
-        engine.store.save_post(target(channel.id), day, "parent", message=response["ts"], thread=None)
