@@ -40,7 +40,7 @@ from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
 from tests.fakes.llm_fake import CHAT_PATH, FakeLLM  # noqa: E402
 from tests.fakes.paper_docs import latexml_html, sample_doc  # noqa: E402
 from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body  # noqa: E402
-from tests.test_slack_post import make_digest  # noqa: E402
+from tests.conftest import make_digest  # noqa: E402
 
 SECRET, CACHED, VOTES = "bench-signing-secret", "2602.12281", "C0VOTES"
 PAPER_ID_RE = re.compile(r'<paper id="([^"]+)v\d+">')

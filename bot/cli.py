@@ -26,7 +26,7 @@ from .markdown import ANALYSES_OFF, render_digest, render_entry
 
 log = logging.getLogger("paperbot")
 _IMPORT_S = time.perf_counter() - _STARTED
-SLACK_TOKEN_ENV = "SLACK_BOT_TOKEN"
+TOKEN_ENV = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}  # each platform's bot token
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -146,16 +146,38 @@ async def _paper(config, args) -> int:
     return 0
 
 
+def _platforms(config) -> list[str]:
+    """The chat platforms to run: those with a configured channel or a token in the environment."""
+    return [p for p, env in TOKEN_ENV.items() if any(c.platform == p for c in config.channels) or os.environ.get(env)]
+
+
 async def _run(config) -> int:
-    if not any(c.platform == "slack" for c in config.channels) and not os.environ.get(SLACK_TOKEN_ENV):
-        raise ConfigError("nothing to run: add a [[channels]] entry with platform = \"slack\" and set SLACK_BOT_TOKEN")
-    from adapters.slack.service import run_slack  # noqa: PLC0415 - the CLI is where core and adapters meet
+    platforms = _platforms(config)
+    if not platforms:
+        raise ConfigError("nothing to run: add a [[channels]] entry with platform = \"slack\" or \"discord\" and "
+                          "set SLACK_BOT_TOKEN or DISCORD_BOT_TOKEN")
+    # The CLI is where core and adapters meet; each adapter is imported only when it runs.
+    services = {}
+    if "slack" in platforms:
+        from adapters.slack.service import run_slack  # noqa: PLC0415
+        services["slack"] = run_slack
+    if "discord" in platforms:
+        from adapters.discord.service import run_discord  # noqa: PLC0415
+        services["discord"] = run_discord
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await run_slack(config, stop)
+    tasks = [asyncio.create_task(run(config, stop), name=f"paperbot on {name}") for name, run in services.items()]
+    try:
+        for finished in asyncio.as_completed(tasks):
+            await finished
+    except BaseException:
+        # One platform failing (a bad token) stops the others cleanly; its error is what to fix.
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return 0
 
 
@@ -163,20 +185,22 @@ async def _post(config, args) -> int:
     if args.date and not is_iso_date(args.date):
         raise PaperbotError(f"--date {args.date!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-02-09")
     channel = config.channel(args.channel)
-    if channel.platform != "slack":
-        raise ConfigError(f"{channel.target}: only Slack channels can be posted to so far")
-    token = os.environ.get(SLACK_TOKEN_ENV)
+    token = os.environ.get(TOKEN_ENV[channel.platform])
     if not token:
-        raise ConfigError(f"set {SLACK_TOKEN_ENV} to the Slack app's bot token (xoxb-...) to post")
+        raise ConfigError(f"set {TOKEN_ENV[channel.platform]} to the {channel.platform} bot's token to post "
+                          "(see the README's set-up for it)")
     # The CLI is where the parts meet: the core never imports an adapter, the command may.
-    from adapters.slack.poster import post_to_slack  # noqa: PLC0415 - only this command needs Slack
+    if channel.platform == "slack":
+        from adapters.slack.poster import post_to_slack as post_now  # noqa: PLC0415 - only this command needs it
+    else:
+        from adapters.discord.outlet import post_to_discord as post_now  # noqa: PLC0415
 
     engine = Engine(config.for_channel(channel), use_llm=not args.no_llm)
     progress = TqdmProgress()
     try:
         digest = await engine.build_digest(args.date, target=channel.target, progress=progress)
         progress.close()
-        sent, already = await post_to_slack(token, config, channel.id, digest, engine.store)
+        sent, already = await post_now(token, config, channel.id, digest, engine.store)
     finally:
         progress.close()
         await engine.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .categories import is_known
 from .errors import ConfigError
@@ -92,6 +92,13 @@ class ChannelConfig(_Section):
     def target(self) -> str:
         return f"{self.platform}:{self.id}"
 
+    @model_validator(mode="after")
+    def _discord_ids_are_numbers(self) -> ChannelConfig:
+        if self.platform == "discord" and not self.id.isdigit():
+            raise ValueError(f"Discord channel ids are numbers ({self.id!r} is not): developer mode on, "
+                             "right-click the channel, Copy Channel ID")
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -106,6 +113,15 @@ class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
     mode: Literal["socket", "http"] = "socket"  # socket: SLACK_BOT_TOKEN + SLACK_APP_TOKEN, no public URL
     port: int = Field(3000, ge=1, le=65535)  # http mode: where Bolt listens (SLACK_SIGNING_SECRET)
+
+
+class DiscordConfig(_Section):
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    # Commands synced to these servers appear at once; without any they are global (up to an hour).
+    guild_ids: tuple[int, ...] = ()
+    # How long discord.py waits for the servers' data after connecting before it calls itself ready.
+    guild_ready_timeout_s: float = Field(2.0, gt=0, le=60)
 
 
 class VotesConfig(_Section):
@@ -123,6 +139,7 @@ class Config(_Section):
     llm: LLMConfig = LLMConfig()
     storage: StorageConfig = StorageConfig()
     slack: SlackConfig = SlackConfig()
+    discord: DiscordConfig = DiscordConfig()
     votes: VotesConfig = VotesConfig()
     channels: tuple[ChannelConfig, ...] = ()
     # Where relative paths resolve: the config file's folder, or the working directory.
@@ -149,6 +166,11 @@ class Config(_Section):
                 return channel
         known = ", ".join(c.target for c in self.channels) or "none"
         raise ConfigError(f"channel {target} is not configured (configured: {known}); add a [[channels]] entry")
+
+    def language_for(self, target: str) -> str:
+        """The language of a configured channel ("discord:123"), else the global one."""
+        channel = next((c for c in self.channels if c.target == target), None)
+        return (channel.language if channel else None) or self.llm.language
 
     def for_channel(self, channel: ChannelConfig) -> Config:
         """This config with the channel's overrides applied: what its digest is built from."""

@@ -138,7 +138,7 @@ def render_entry(entry: DigestEntry, *, language: str, analyses_off: bool) -> st
         f"**Abstract:**\n\n{md(p.abstract)}",
     ]
     if not analyses_off:
-        parts.append(f"**Analysis:**\n\n{_analysis(entry, language)}")
+        parts.append(f"**Analysis:**\n\n{render_analysis(entry, language)}")
     if entry.findings:
         parts.append("**Key Findings:**\n\n" + _bullets(list(entry.findings)))
     parts.append(f"**Links:**\n\n- [PDF]({p.pdf_link})\n- [arXiv]({p.abs_url})")
@@ -146,7 +146,8 @@ def render_entry(entry: DigestEntry, *, language: str, analyses_off: bool) -> st
     return "\n\n".join(parts)
 
 
-def _analysis(entry: DigestEntry, language: str) -> str:
+def render_analysis(entry: DigestEntry, language: str) -> str:
+    """The deep analysis when there is one, else the quick one (labelled when a deep one was asked for)."""
     if entry.deep is not None:
         return render_deep(entry.deep, entry.paper.title, language)
     if entry.analysis is None:

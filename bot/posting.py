@@ -34,7 +34,7 @@ class Outlet(Protocol):
     def parent_messages(self, digest: Digest) -> list[Any]:
         """The executive summary: the first goes to the channel, any others start the thread."""
 
-    def paper_messages(self, entry: DigestEntry) -> list[Any]:
+    def paper_messages(self, entry: DigestEntry, language: str) -> list[Any]:
         """One paper's reply, split into as many messages as the platform's limits need."""
 
     def note_message(self, text: str) -> Any:
@@ -68,7 +68,7 @@ class DigestPoster:
         items = [(f"parent:{n}", None, page) for n, page in enumerate(parent_pages[1:], 1)]
         for entry in digest.entries:
             items += [(f"paper:{entry.paper.id}" + (f":{n}" if n else ""), entry.paper.id, page)
-                      for n, page in enumerate(self.outlet.paper_messages(entry))]
+                      for n, page in enumerate(self.outlet.paper_messages(entry, digest.language))]
         sent = 0
         if "parent" not in done:
             done["parent"] = {"message": await self._send(where, digest.date, "parent", channel, parent_pages[0])}

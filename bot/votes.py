@@ -52,9 +52,10 @@ class VoteBook:
         post = self.store.post_by_message(reaction.target, reaction.message)
         if post is None or not post["paper_id"]:
             return False
-        self.store.set_vote(reaction.target, reaction.user, post["paper_id"], reaction.emoji, reaction.added)
+        # The post's channel, not the reaction's: on Discord a reaction in a thread names the thread.
+        self.store.set_vote(post["target"], reaction.user, post["paper_id"], reaction.emoji, reaction.added)
         log.info("%s %s a vote for %s in %s", reaction.user, "added" if reaction.added else "removed",
-                 post["paper_id"], reaction.target)
+                 post["paper_id"], post["target"])
         return True
 
     def must_read(self, target: str) -> list[MustRead]:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.analysis import ExecutiveSummary, QuickAnalysis
+from bot.digest import Digest, DigestEntry
+from bot.models import Paper
 from tests.fakes.arxiv_fake import FakeArxiv, FeedItem
 from tests.fakes.llm_fake import FakeLLM
 from tests.fakes.network_guard import install_guard
@@ -159,3 +162,17 @@ def deep_reply(pid: str, zh: bool = False) -> dict:
                           "transfer": ["Other conditional generation tasks"]},
             "summary": {"core_idea": "Guide generation with an implicit representation",
                         "pipeline": ["Encode", "Fuse", "Generate"]}}
+
+
+def make_digest(count=10, *, title=None, analysis=None) -> Digest:
+    entries = []
+    for n in range(1, count + 1):
+        paper = Paper(id=f"2602.{12280 + n}", version=1, title=title or f"Paper number {n}: a study",
+                      abstract="We propose X. Results improve.", authors=tuple(f"Author {a}" for a in range(12)),
+                      categories=("cs.CV",), has_metadata=True)
+        entries.append(DigestEntry(rank=n, paper=paper, score=0.5, reason="matches 'fusion'",
+                                   findings=("We propose X.",),
+                                   analysis=analysis or QuickAnalysis(**quick_reply(paper.versioned_id))))
+    summary = ExecutiveSummary(**summary_reply([1, count]))
+    return Digest(date="2026-02-09", categories=("cs.CV",), announced=142, language="en",
+                  entries=tuple(entries), summary=summary)

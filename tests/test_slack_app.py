@@ -16,7 +16,7 @@ from bot.votes import VoteBook
 from tests.fakes.arxiv_fake import ApiPaper
 from tests.fakes.paper_docs import latexml_html, sample_doc
 from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body
-from tests.test_slack_post import make_digest
+from tests.conftest import make_digest
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0123"

@@ -8,30 +8,16 @@ from slack_sdk.http_retry import builtin_async_handlers
 
 from adapters.slack.blocks import MAX_SECTION, esc, paper_message
 from adapters.slack.poster import SlackOutlet, make_client
-from bot.analysis import ExecutiveSummary, QuickAnalysis
+from bot.analysis import QuickAnalysis
 from bot.digest import Digest, DigestEntry
 from bot.models import Paper
 from bot.posting import DigestPoster
 from bot.store import Store
-from tests.conftest import quick_reply, summary_reply
+from tests.conftest import make_digest, quick_reply
 from tests.fakes.slack_fake import FakeSlack, blocks_errors
 
 CHANNEL = "C0123"
 EVIL = "<!channel> <@U999> @here <https://evil.example|arxiv.org> &amp; *bold*"
-
-
-def make_digest(count=10, *, title=None, analysis=None) -> Digest:
-    entries = []
-    for n in range(1, count + 1):
-        paper = Paper(id=f"2602.{12280 + n}", version=1, title=title or f"Paper number {n}: a study",
-                      abstract="We propose X. Results improve.", authors=tuple(f"Author {a}" for a in range(12)),
-                      categories=("cs.CV",), has_metadata=True)
-        entries.append(DigestEntry(rank=n, paper=paper, score=0.5, reason="matches 'fusion'",
-                                   findings=("We propose X.",),
-                                   analysis=analysis or QuickAnalysis(**quick_reply(paper.versioned_id))))
-    summary = ExecutiveSummary(**summary_reply([1, count]))
-    return Digest(date="2026-02-09", categories=("cs.CV",), announced=142, language="en",
-                  entries=tuple(entries), summary=summary)
 
 
 @pytest.fixture

@@ -50,16 +50,17 @@ class _Handlers:
             await ack(response_type="ephemeral", text=str(exc))
             return
         await ack(response_type="ephemeral", text=f"Working on {pid}: the deep analysis is posted here when it is ready.")
+        where = target(channel)
+        language = self.engine.config.language_for(where)
         try:
-            entry = await self.engine.paper(text, deep=True)
+            entry = await self.engine.paper(text, deep=True, language=language)
         except PaperbotError as exc:
             await respond(response_type="ephemeral", text=esc(str(exc)), replace_original=False)
             return
-        where = target(channel)
         [head, *_] = paper_request_message(entry, user)
         parent = await client.chat_postMessage(channel=channel, text=head.text, blocks=head.blocks,
                                                unfurl_links=False, unfurl_media=False)
-        for n, message in enumerate(analysis_messages(entry, self.vote_emoji, language=self.engine.config.llm.language)):
+        for n, message in enumerate(analysis_messages(entry, self.vote_emoji, language=language)):
             reply = await client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
                                                   thread_ts=parent["ts"], unfurl_links=False, unfurl_media=False)
             # Recorded as posts of the paper: reacting to the analysis is a vote for it.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from bot.analysis import ExecutiveSummary, QuickAnalysis
 from bot.digest import Digest, DigestEntry, short_title
 from bot.markdown import labels
+from bot.text import split_text
 
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -45,27 +46,6 @@ def sections(mrkdwn: str) -> list[dict]:
     """One or more section blocks holding all of `mrkdwn`, split at line breaks where possible."""
     return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk, "verbatim": True}}
             for chunk in split_text(mrkdwn, MAX_SECTION)]
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    chunks, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # one line longer than a block: split at a space
-            cut = line.rfind(" ", 0, limit) if " " in line[:limit] else limit
-            cut = cut if cut > 0 else limit
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 def paginate(blocks: list[dict], fallback: str) -> list[SlackMessage]:

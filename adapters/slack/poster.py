@@ -67,7 +67,7 @@ class SlackOutlet:
     def parent_messages(self, digest: Digest) -> list[SlackMessage]:
         return parent_message(digest)
 
-    def paper_messages(self, entry: DigestEntry) -> list[SlackMessage]:
+    def paper_messages(self, entry: DigestEntry, language: str) -> list[SlackMessage]:
         return paper_message(entry, self.vote_emoji)
 
     def note_message(self, text: str) -> SlackMessage:

@@ -1,0 +1,1 @@
+"""Discord: the morning post, /paper, /mustread and reaction votes (discord.py)."""

@@ -1,0 +1,89 @@
+"""`paperbot run` for Discord: the gateway client (commands, votes) plus each channel's scheduled post.
+
+Start-up checks what a new user gets wrong first (the token, a channel the bot
+cannot see) and says so in one sentence. Stopping is clean: the message being
+sent finishes, the rest of the thread is posted on the next start. A gateway
+reconnect (op 7, a dropped connection) is discord.py's business: it resumes the
+session, and the posts ledger, not the connection, guards against posting twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from datetime import datetime, timezone
+
+import discord
+
+from bot.config import ChannelConfig, Config
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.posting import ChannelPoster
+from bot.scheduler import DigestScheduler
+from bot.votes import VoteBook
+
+from .app import PaperBot
+from .outlet import TOKEN_ENV, DiscordOutlet, configure_endpoints, explain, login, resolve_channel
+
+log = logging.getLogger(__name__)
+
+
+def discord_token() -> str:
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise ConfigError(f"set {TOKEN_ENV} (the application's bot token); see the README's Discord set-up")
+    return token
+
+
+async def run_discord(config: Config, stop: asyncio.Event) -> None:
+    channels = tuple(c for c in config.channels if c.platform == "discord")
+    token = discord_token()
+    configure_endpoints(config.discord)
+    engine = Engine(config)
+    votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
+    client = PaperBot(engine, votes, config)
+    poster = ChannelPoster(config, DiscordOutlet(client, config.votes.emoji), stop)
+    scheduler = DigestScheduler(channels, poster.post, catch_up_hours=config.digest.catch_up_hours)
+    gateway: asyncio.Task | None = None
+    try:
+        await login(client, token)  # runs setup_hook: the slash commands are registered here
+        gateway = asyncio.create_task(client.connect(), name="discord gateway")
+        await _first(client.wait_until_ready(), gateway)
+        await _check(client, channels)
+        scheduler.start(datetime.now(timezone.utc))
+        log.info("paperbot is running on Discord as %s for %s", client.user,
+                 ", ".join(c.target for c in channels) or "commands only")
+        await _first(stop.wait(), gateway)
+    finally:
+        await poster.finish()  # before the scheduler's shutdown, which would cancel it
+        scheduler.shutdown()
+        await client.close()
+        if gateway is not None:
+            with contextlib.suppress(asyncio.CancelledError, discord.ClientException):
+                await gateway
+        await engine.close()
+        log.info("paperbot stopped on Discord; anything not posted yet is posted on the next start")
+
+
+async def _first(wanted, gateway: asyncio.Task) -> None:
+    """Wait for `wanted`, unless the gateway ends first (a bad token, a refused intent): then raise why."""
+    waiting = asyncio.ensure_future(wanted)
+    await asyncio.wait({waiting, gateway}, return_when=asyncio.FIRST_COMPLETED)
+    if waiting.done():
+        return
+    waiting.cancel()
+    exc = gateway.exception()
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        raise ConfigError("Discord refused the gateway intents; paperbot needs no privileged intent, "
+                          "so check that this is paperbot's token") from None
+    raise ConfigError(f"the Discord gateway closed ({exc or 'without an error'}); paperbot stops") from exc
+
+
+async def _check(client: discord.Client, channels: tuple[ChannelConfig, ...]) -> None:
+    for channel in channels:
+        try:
+            await resolve_channel(client, channel.id)
+        except discord.HTTPException as exc:
+            raise ConfigError(explain(exc, channel.id)) from None
