@@ -87,3 +87,12 @@ def test_vote_emoji_names_match_what_discord_sends():
     votes = VoteEmoji(("star", "+1", "heart", "team_pick"))
     assert votes.shown == ("⭐", "👍", "❤️", "team_pick")
     assert [votes.name_of(e) for e in ("⭐", "👍🏽", "❤", "team_pick", "🔥")] == ["star", "+1", "heart", "team_pick", None]
+
+
+def test_the_readme_invite_url_asks_for_exactly_the_permissions_the_bot_needs():
+    from pathlib import Path
+
+    from adapters.discord.outlet import PERMISSIONS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"scope=bot+applications.commands&permissions={PERMISSIONS.value}" in readme

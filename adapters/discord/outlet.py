@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "DISCORD_BOT_TOKEN"
 THREAD_EXISTS = 160004
 NO_MENTIONS = discord.AllowedMentions.none()
+# What the invite URL asks for (the README's URL carries this value).
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True,
+                                  add_reactions=True, create_public_threads=True, send_messages_in_threads=True,
+                                  use_application_commands=True)
 
 _FIXES = {
     10003: "check the channel id in [[channels]] (developer mode on, right-click the channel, Copy Channel ID)",
