@@ -28,7 +28,7 @@ def _no_network(monkeypatch):
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERBOT_CONFIG", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
-                 "SLACK_SIGNING_SECRET"):
+                 "SLACK_SIGNING_SECRET", "DISCORD_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

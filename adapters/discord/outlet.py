@@ -26,6 +26,9 @@ from .reactions import VoteEmoji
 
 log = logging.getLogger(__name__)
 
+# paperbot never joins voice: discord.py's warnings at start that voice libraries are missing are noise.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+
 TOKEN_ENV = "DISCORD_BOT_TOKEN"
 THREAD_EXISTS = 160004
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -33,6 +36,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True,
                                   add_reactions=True, create_public_threads=True, send_messages_in_threads=True,
                                   use_application_commands=True)
+# What the bot itself needs in a posting channel (commands are a permission of the members who use them).
+CHANNEL_PERMISSIONS = discord.Permissions(PERMISSIONS.value & ~discord.Permissions(use_application_commands=True).value)
 
 _FIXES = {
     10003: "check the channel id in [[channels]] (developer mode on, right-click the channel, Copy Channel ID)",

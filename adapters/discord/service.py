@@ -25,7 +25,7 @@ from bot.scheduler import DigestScheduler
 from bot.votes import VoteBook
 
 from .app import PaperBot
-from .outlet import TOKEN_ENV, DiscordOutlet, configure_endpoints, explain, login, resolve_channel
+from .outlet import CHANNEL_PERMISSIONS, TOKEN_ENV, DiscordOutlet, configure_endpoints, explain, login, resolve_channel
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,21 @@ async def _first(wanted, gateway: asyncio.Task) -> None:
 
 
 async def _check(client: discord.Client, channels: tuple[ChannelConfig, ...]) -> None:
+    """Each channel exists and the bot has what the morning post needs there: the gateway lists every
+    channel of a server, also those the bot cannot see, so existing is not enough."""
     for channel in channels:
         try:
-            await resolve_channel(client, channel.id)
+            found = await resolve_channel(client, channel.id)
         except discord.HTTPException as exc:
             raise ConfigError(explain(exc, channel.id)) from None
+        me = getattr(found.guild, "me", None)
+        if me is None:  # no member data for the bot (not in the cache): the first post will tell
+            continue
+        allowed = found.permissions_for(me)
+        if not allowed.view_channel:
+            raise ConfigError(f"paperbot cannot see Discord channel {channel.id}; let its role view the channel "
+                              "(or invite it with the README's URL)")
+        missing = [name for name, wanted in CHANNEL_PERMISSIONS if wanted and not getattr(allowed, name)]
+        if missing:
+            raise ConfigError(f"paperbot lacks {', '.join(p.replace('_', ' ') for p in missing)} in Discord channel "
+                              f"{channel.id}; give its role these permissions there (or invite it with the README's URL)")
