@@ -43,19 +43,73 @@ from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, 
 from tests.conftest import make_digest  # noqa: E402
 
 SECRET, CACHED, VOTES = "bench-signing-secret", "2602.12281", "C0VOTES"
+UNCACHED_FROM = (20001, 20101)  # each mode's uncached papers: 2602.20001..., 2602.20101...
 PAPER_ID_RE = re.compile(r'<paper id="([^"]+)v\d+">')
 
 
-def write_config(tmp: Path, arxiv: FakeArxiv, llm: FakeLLM) -> Path:
-    """The keys tests/conftest.py's write_config writes (arXiv unpaced)."""
+def write_config(tmp: Path, arxiv: FakeArxiv, llm: FakeLLM, **extra: dict) -> Path:
+    """The keys tests/conftest.py's write_config writes (arXiv unpaced), and any `extra` sections."""
     a, path = arxiv.url, tmp / "paperbot.toml"
     sections = {"arxiv": dict(categories=["cs.CV"], rss_url=f"{a}/rss", api_url=f"{a}/api/query", html_url=f"{a}/html",
                               pdf_url=f"{a}/pdf", min_interval_s=0, retry_backoff_s=0),
                 "digest": dict(max_papers=10), "storage": dict(path="paperbot.db"),
-                "llm": dict(base_url=llm.base_url, model="fake-model", retry_backoff_s=0, language="en")}
+                "llm": dict(base_url=llm.base_url, model="fake-model", retry_backoff_s=0, language="en"), **extra}
     path.write_text("\n".join(f"[{name}]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
                               for name, values in sections.items()), encoding="utf-8")
     return path
+
+
+def parse_args(doc: str, events_help: str) -> argparse.Namespace:
+    """The options slack_bench and discord_bench share; --uncached rounded down to a multiple of 5."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--commands", type=int, default=200, help="/paper commands per mode (default 200)")
+    ap.add_argument("--uncached", type=int, default=20, help="of which for uncached papers, 5 per paper (default 20)")
+    ap.add_argument("--latency", type=float, default=0.5, help="fake LLM latency per call, s (default 0.5)")
+    ap.add_argument("--events", type=int, default=1000, help=f"{events_help} per mode (default 1000)")
+    ap.add_argument("--concurrency", type=int, default=10, help="requests in flight when bounded (default 10)")
+    args = ap.parse_args()
+    args.uncached = max(5, args.uncached - args.uncached % 5)
+    return args
+
+
+def modes(args) -> tuple[tuple[str, int, int], ...]:
+    """(name, in flight, first uncached paper number) of each mode: bounded first, then sequential."""
+    return (f"{args.concurrency} at a time", args.concurrency, UNCACHED_FROM[0]), ("sequential", 1, UNCACHED_FROM[1])
+
+
+def prepare_fakes(arxiv: FakeArxiv, llm: FakeLLM, uncached: int) -> None:
+    """The cached paper and each mode's uncached ones on the fake arXiv (with full text); a well-behaved
+    model; this process's environment keeps the real OpenAI and any paperbot config out."""
+    for name in ("OPENAI_BASE_URL", "PAPERBOT_CONFIG"):
+        os.environ.pop(name, None)
+    os.environ |= {"OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
+    for pid in [CACHED] + [f"2602.{b + k}" for b in UNCACHED_FROM for k in range(uncached // 5)]:
+        doc = sample_doc(pid)
+        arxiv.add_paper(ApiPaper(pid, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
+        arxiv.set_html(f"{pid}v1", latexml_html(doc))
+    llm.responder = smart_responder
+
+
+def paper_commands(rng: random.Random, args, base: int) -> list[str]:
+    """A mode's /paper ids, shuffled: the cached paper in any id form, and 5 asks of each uncached one."""
+    forms = [CACHED, f"arXiv:{CACHED}", f"{CACHED}v1"]
+    cmds = [rng.choice(forms) for _ in range(args.commands - args.uncached)]
+    cmds += [f"2602.{base + k % (args.uncached // 5)}" for k in range(args.uncached)]
+    rng.shuffle(cmds)
+    return cmds
+
+
+def coalescing(calls: list, asks: list[tuple[str, float]], latency: float) -> dict:
+    """Deep-analysis calls among the LLM `calls` against the uncached `asks` ((id, monotonic send time)):
+    one call per paper?, and how many repeat asks were sent while that paper's call was in flight."""
+    deep = [(PAPER_ID_RE.search(json.loads(r.body)["messages"][1]["content"])[1], r.time) for r in calls
+            if b"abstract_translation" in r.body]  # (paper, arrival) of each deep-analysis call
+    first_call = {pid: min(t for p, t in deep if p == pid) for pid, _ in deep}
+    first = {cmd: min(t for c, t in asks if c == cmd) for cmd, _ in asks}
+    repeats = [(c, t) for c, t in asks if t > first[c]]
+    overlap = sum(c in first_call and t < first_call[c] + latency for c, t in repeats)
+    return {"deep": len(deep), "one_each": len(deep) == len(first_call) == len(first), "papers": len(first),
+            "repeats": len(repeats), "overlap": overlap}
 
 
 class AppServer:
@@ -139,18 +193,11 @@ async def paper_phase(http, server, fakes, channel: str, conc: int, cmds: list[s
     posted = await wait_for(lambda: sum(m["thread_ts"] is None for m in slack.messages(channel)) >= len(cmds),
                             f"{len(cmds)} analyses posted in {channel}")
     calls = llm.requests_to(CHAT_PATH)[before[0]:]
-    deep = [(PAPER_ID_RE.search(json.loads(r.body)["messages"][1]["content"])[1], r.time) for r in calls
-            if b"abstract_translation" in r.body]  # (paper, arrival) of each deep-analysis call
-    first_call = {pid: min(t for p, t in deep if p == pid) for pid, _ in deep}
     # Coalescing: repeat asks of an uncached paper sent before its one LLM call could have answered.
     asks = [(cmd, r[0]) for r, cmd in zip(results, cmds) if CACHED not in cmd]
-    first = {cmd: min(t for c, t in asks if c == cmd) for cmd, _ in asks}
-    repeats = [(c, t) for c, t in asks if t > first[c]]
     ms = {kind: [r[1] * 1000 for r, c in zip(results, cmds) if (CACHED in c) == (kind == "cached")]
           for kind in ("cached", "uncached")}
-    return {"ms": ms, "wall": wall, "posted": posted - started, "calls": len(calls), "deep": len(deep),
-            "one_each": len(deep) == len(first_call) == len(first), "papers": len(first), "repeats": len(repeats),
-            "overlap": sum(c in first_call and t < first_call[c] + latency for c, t in repeats),
+    return {"ms": ms, "wall": wall, "posted": posted - started, "calls": len(calls), **coalescing(calls, asks, latency),
             "arxiv": len(arxiv.requests) - before[1], "slack": len(slack.calls) - before[2]}
 
 
@@ -173,14 +220,10 @@ async def vote_phase(http, server, db: Path, paper_of: dict, tag: str, conc: int
 
 async def bench(args, server: AppServer, fakes, db: Path) -> None:
     rng = random.Random(7)
-    modes = ((f"{args.concurrency} at a time", args.concurrency, 20001), ("sequential", 1, 20101))
     async with aiohttp.ClientSession() as http:
         papers = {}
-        for mode, conc, base in modes:
-            forms = [CACHED, f"arXiv:{CACHED}", f"{CACHED}v1"]  # the cached paper, in any id form
-            cmds = [rng.choice(forms) for _ in range(args.commands - args.uncached)]
-            cmds += [f"2602.{base + k % (args.uncached // 5)}" for k in range(args.uncached)]
-            rng.shuffle(cmds)
+        for mode, conc, base in modes(args):
+            cmds = paper_commands(rng, args, base)
             papers[mode] = await paper_phase(http, server, fakes, f"C0P{conc}", conc, cmds, args.latency)
 
         async def post_digest() -> dict:
@@ -192,7 +235,7 @@ async def bench(args, server: AppServer, fakes, db: Path) -> None:
         fakes[2].add_channel(VOTES, name="votes")
         paper_of = server.run(post_digest())
         votes = {mode: await vote_phase(http, server, db, paper_of, mode[0], conc, args.events, rng)
-                 for mode, conc, _ in modes}
+                 for mode, conc, _ in modes(args)}
 
     async def must_read() -> int:
         return len(server.votes.must_read(f"slack:{VOTES}"))
@@ -230,25 +273,10 @@ def report(args, papers: dict, votes: dict, must_read: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--commands", type=int, default=200, help="/paper commands per mode (default 200)")
-    ap.add_argument("--uncached", type=int, default=20, help="of which for uncached papers, 5 per paper (default 20)")
-    ap.add_argument("--latency", type=float, default=0.5, help="fake LLM latency per call, s (default 0.5)")
-    ap.add_argument("--events", type=int, default=1000, help="reaction events per mode (default 1000)")
-    ap.add_argument("--concurrency", type=int, default=10, help="requests in flight when bounded (default 10)")
-    args = ap.parse_args()
-    args.uncached = max(5, args.uncached - args.uncached % 5)
-    for name in ("OPENAI_BASE_URL", "PAPERBOT_CONFIG"):
-        os.environ.pop(name, None)
-    os.environ |= {"OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
-
+    args = parse_args(__doc__, "reaction events")
     with FakeArxiv() as arxiv, FakeLLM() as llm, FakeSlack() as slack, \
             tempfile.TemporaryDirectory(prefix="paperbot-slack-bench-") as tmpdir:
-        for pid in [CACHED] + [f"2602.{b + k}" for b in (20001, 20101) for k in range(args.uncached // 5)]:
-            doc = sample_doc(pid)
-            arxiv.add_paper(ApiPaper(pid, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
-            arxiv.set_html(f"{pid}v1", latexml_html(doc))
-        llm.responder = smart_responder
+        prepare_fakes(arxiv, llm, args.uncached)
         server = AppServer(write_config(Path(tmpdir), arxiv, llm), slack)
         try:
             server.run(server.engine.paper(CACHED, deep=True))  # the cached paper, analysed before any clock
