@@ -91,6 +91,7 @@ async def test_commands_are_registered_in_the_configured_server_with_no_privileg
     assert set(commands) == {"paper", "mustread"} and bot.fake.global_commands == []
     assert [o["name"] for o in commands["paper"]["options"]] == ["id"]
     assert {o["name"] for o in commands["mustread"]["options"]} == {"list", "done"}
+    assert all(c.get("contexts") == [0] or c.get("dm_permission") is False for c in commands.values())  # servers only
     [identify] = bot.fake.identify_payloads
     assert identify["intents"] == intents().value and not intents().value & (1 << 1 | 1 << 8 | 1 << 15)
 
@@ -167,6 +168,14 @@ async def test_a_429_mid_thread_waits_and_continues_in_order(bot):
     thread = bot.thread()
     assert [m["embeds"][0]["title"].startswith(f"{n}. ") for n, m in enumerate(thread, 1)] == [True] * 10
     assert [c.status for c in bot.fake.calls_to(ROUTE_SEND)].count(429) == 2
+
+
+async def test_a_day_without_announcement_can_have_one_note(bot):
+    poster = DigestPoster(DiscordOutlet(bot.client), bot.engine.store)
+    assert await poster.post_note(CHANNEL_ID, "2026-02-14", "no arXiv announcement for 2026-02-14 @everyone")
+    assert not await poster.post_note(CHANNEL_ID, "2026-02-14", "no arXiv announcement for 2026-02-14")
+    [note] = bot.fake.messages(CHANNEL_ID)
+    assert "no arXiv announcement" in note["content"] and "@everyone" not in note["content"]
 
 
 # -- /paper -------------------------------------------------------------------------------------------

@@ -45,12 +45,15 @@ class PaperBot(discord.Client):
 
     # -- commands ----------------------------------------------------------------------------------
     def _register(self) -> None:
+        # Server channels only: votes and lists belong to a channel, and threads need one.
         @self.tree.command(name="paper", description="A deep method analysis of an arXiv paper, from its full text")
+        @app_commands.guild_only()
         @app_commands.describe(id="an arXiv id or link, e.g. 2602.12281")
         async def paper(interaction: discord.Interaction, id: str) -> None:  # noqa: A002 - the option's name
             await self.paper(interaction, id)
 
-        mustread = app_commands.Group(name="mustread", description="The papers this channel voted for")
+        mustread = app_commands.Group(name="mustread", description="The papers this channel voted for",
+                                      guild_only=True)
 
         @mustread.command(name="list", description="Show the channel's must-read list")
         async def list_(interaction: discord.Interaction) -> None:
