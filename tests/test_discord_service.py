@@ -136,3 +136,13 @@ def test_run_posts_to_slack_and_discord_side_by_side_and_stops_on_sigterm(arxiv_
             finished.set()
         assert code == 0, err
         assert len(thread_of(discord_fake)) == 3 and len(slack.messages("C0123")) == 4
+
+
+async def test_discord_unreachable_is_one_sentence(arxiv_fake, llm_fake, write_config, discord_fake):
+    from bot.errors import PaperbotError
+
+    config = discord_config(write_config, discord_fake)
+    config = config.model_copy(update={"discord": config.discord.model_copy(
+        update={"api_base": "http://127.0.0.1:9/api/v10"})})  # the discard port: nothing listens
+    with pytest.raises(PaperbotError, match="Discord could not be reached at http://127.0.0.1:9/api/v10"):
+        await asyncio.wait_for(run_discord(config, asyncio.Event()), 10)

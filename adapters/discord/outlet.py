@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import discord
 import yarl
 
@@ -140,3 +141,6 @@ async def login(client: discord.Client, token: str) -> None:
     except discord.LoginFailure:
         raise ConfigError(f"Discord rejected {TOKEN_ENV}; copy the token from the application's Bot page "
                           "(Reset Token) in the Discord developer portal") from None
+    except (aiohttp.ClientError, OSError, discord.HTTPException) as exc:
+        raise PaperbotError(f"Discord could not be reached at {discord.http.Route.BASE} ({type(exc).__name__}); "
+                            "check the network or [discord] api_base and try again") from None
