@@ -70,6 +70,8 @@ class DigestPoster:
             items += [(f"paper:{entry.paper.id}" + (f":{n}" if n else ""), entry.paper.id, page)
                       for n, page in enumerate(self.outlet.paper_messages(entry, digest.language))]
         sent = 0
+        if self._stopping():
+            return 0
         if "parent" not in done:
             done["parent"] = {"message": await self._send(where, digest.date, "parent", channel, parent_pages[0])}
             sent += 1
@@ -77,7 +79,7 @@ class DigestPoster:
         if todo:
             thread = await self.outlet.open_thread(channel, done["parent"]["message"], thread_name(digest))
         for item, paper_id, message in todo:
-            if self.stop is not None and self.stop.is_set():
+            if self._stopping():
                 log.info("stopping: %s of %s resumes on the next start", item, digest.date)
                 break
             await self._send(where, digest.date, item, channel, message, thread, paper_id)
@@ -85,10 +87,13 @@ class DigestPoster:
         log.info("posted %s to %s: %d messages now, %d already there", digest.date, where, sent, len(items) + 1 - sent)
         return sent
 
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
     async def post_note(self, channel: str, day: str, text: str) -> bool:
-        """A note for a day, once: False when that day has anything posted already."""
+        """A note for a day, once: False when that day's post (a digest or a note) is there already."""
         where = self.target(channel)
-        if self.store.posted(where, day):
+        if "parent" in self.store.posted(where, day):  # a /paper answer that day is not the day's post
             return False
         await self._send(where, day, "parent", channel, self.outlet.note_message(text))
         return True
@@ -124,6 +129,8 @@ class ChannelPoster:
             await asyncio.wait(self.running, timeout=60)
 
     async def _post(self, channel: ChannelConfig) -> None:
+        if self.stop.is_set():  # stopped while the job waited: the next start posts it
+            return
         engine = Engine(self.config.for_channel(channel))
         poster = DigestPoster(self.outlet, engine.store, stop=self.stop)
         try:

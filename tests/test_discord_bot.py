@@ -154,12 +154,19 @@ async def test_a_crash_after_four_papers_resumes_without_posting_twice(bot):
     assert [m["embeds"][0]["title"].startswith(f"{n}. ") for n, m in enumerate(thread, 1)] == [True] * 10
 
 
-async def test_a_stop_between_the_parent_and_its_thread_resumes_in_the_same_thread(bot):
-    stop = asyncio.Event()
-    stop.set()
-    assert await bot.post(make_digest(3), stop=stop) == 1  # the parent (and its thread), nothing else
+async def test_a_crash_after_the_thread_was_started_resumes_in_the_same_thread(bot):
+    bot.fake.after(ROUTE_SEND, 1).fail_next(ROUTE_SEND, status=503)  # the parent and its thread, then nothing
+    with pytest.raises(discord.HTTPException):
+        await bot.post(make_digest(3))
+    assert len(bot.fake.threads) == 1 and bot.thread() == []
     assert await bot.post(make_digest(3)) == 3  # the thread is there already (160004): the same one
     assert len(bot.fake.threads) == 1 and len(bot.thread()) == 3
+
+
+async def test_a_stop_before_the_post_starts_posts_nothing(bot):
+    stop = asyncio.Event()
+    stop.set()
+    assert await bot.post(make_digest(3), stop=stop) == 0 and bot.fake.messages() == []
 
 
 async def test_a_429_mid_thread_waits_and_continues_in_order(bot):
@@ -176,6 +183,9 @@ async def test_a_day_without_announcement_can_have_one_note(bot):
     assert not await poster.post_note(CHANNEL_ID, "2026-02-14", "no arXiv announcement for 2026-02-14")
     [note] = bot.fake.messages(CHANNEL_ID)
     assert "no arXiv announcement" in note["content"] and "@everyone" not in note["content"]
+    # A /paper answer earlier that day is not the day's post: the note still goes out once.
+    bot.engine.store.save_post(TARGET, "2026-02-15", "request:1", message="1", thread=None, paper_id=PID)
+    assert await poster.post_note(CHANNEL_ID, "2026-02-15", "no arXiv announcement for 2026-02-15")
 
 
 # -- /paper -------------------------------------------------------------------------------------------
@@ -230,6 +240,28 @@ async def test_an_unknown_paper_replaces_the_thinking_message_with_one_sentence(
     assert "arXiv has no paper 2602.99999" in original["content"] and bot.fake.followups(interaction) == []
 
 
+async def test_a_failure_after_the_deferral_is_told_to_the_asker(bot):
+    bot.fake.fail_next(ROUTE_SEND, status=403, code=50013)  # the bot may start threads but not post in them
+    interaction = await bot.fake.interaction("paper", {"id": PID})
+    _, apology = await bot.fake.wait_until(lambda: len(bot.fake.followups(interaction)) >= 2
+                                           and bot.fake.followups(interaction), timeout=10)
+    assert apology["ephemeral"] and "could not post this analysis" in apology["content"]
+
+
+async def test_paper_asked_inside_a_thread_answers_there_and_its_messages_are_votes(bot):
+    await bot.post(make_digest(1))
+    [parent] = bot.fake.messages(CHANNEL_ID)
+    interaction = await bot.fake.interaction("paper", {"id": PID}, channel_id=parent["id"])
+    head = (await bot.fake.wait_until(lambda: bot.fake.followups(interaction), timeout=10))[0]
+    analysis = await bot.fake.wait_until(lambda: [m for m in bot.fake.messages(parent["id"])
+                                                  if m["seq"] > head["seq"] and not m["ephemeral"]], timeout=10)
+    assert len(bot.fake.threads) == 1 and "7. Summary" in text_of(analysis[0])  # no thread inside the thread
+    await bot.fake.reaction(USER_ID, parent["id"], head["message_id"], "⭐")  # on the head: the thread is its channel
+    await bot.fake.reaction(USER_ID_2, parent["id"], analysis[0]["id"], "⭐")
+    [item] = await bot.fake.wait_until(lambda: bot.client.votes.must_read(TARGET))
+    assert item.paper.id == PID and item.voters == (USER_ID, USER_ID_2)
+
+
 # -- votes and /mustread -----------------------------------------------------------------------------
 async def votes_for(bot, thread_message: dict, *users: str, emoji="⭐", added=True):
     for user in users:
@@ -268,7 +300,6 @@ async def test_a_vote_on_a_message_from_before_a_restart_counts(bot, discord_fak
     engine = Engine(config)
     restarted = PaperBot(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2), config)
     async with started_client(discord_fake, restarted):
-        assert restarted.get_partial_messageable(int(first["channel_id"])) is not None
         await votes_for(bot, first, USER_ID, USER_ID_2)
         [item] = await discord_fake.wait_until(lambda: restarted.votes.must_read(TARGET))
     assert item.paper.id == "2602.12281" and item.votes == 2

@@ -146,3 +146,13 @@ async def test_discord_unreachable_is_one_sentence(arxiv_fake, llm_fake, write_c
         update={"api_base": "http://127.0.0.1:9/api/v10"})})  # the discard port: nothing listens
     with pytest.raises(PaperbotError, match="Discord could not be reached at http://127.0.0.1:9/api/v10"):
         await asyncio.wait_for(run_discord(config, asyncio.Event()), 10)
+
+
+async def test_a_stop_during_start_up_posts_nothing(arxiv_fake, llm_fake, write_config, discord_fake):
+    # SIGTERM while connecting, or Slack failing to start in the same `paperbot run`: the stop is set.
+    arxiv_fake.add_day("cs.CV", DAY, seed_items() + filler_items(20))
+    stop = asyncio.Event()
+    stop.set()
+    await asyncio.wait_for(run_discord(discord_config(write_config, discord_fake,
+                                                      channels=[(CHANNEL_ID, minutes_ago())]), stop), 10)
+    assert discord_fake.messages() == [] and discord_fake.threads == {}

@@ -10,6 +10,7 @@ in the client's cache).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, timezone
 
@@ -90,25 +91,34 @@ class PaperBot(discord.Client):
             await interaction.response.send_message(inert(md(str(exc))), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
+        try:
+            await self._answer_paper(interaction, id_text)
+        except PaperbotError as exc:  # e.g. not on arXiv: the sentence replaces "thinking…"
+            await interaction.edit_original_response(content=inert(md(str(exc))))
+        except Exception:  # never leave the asker with "thinking…" and no word
+            log.exception("/paper %s failed", id_text)
+            with contextlib.suppress(discord.HTTPException):  # the interaction may be gone (15 min)
+                await interaction.followup.send("paperbot could not post this analysis (the error is in its log); "
+                                                "try again in a minute.", ephemeral=True)
+
+    async def _answer_paper(self, interaction: discord.Interaction, id_text: str) -> None:
         where = target(home_channel(interaction))
         language = self.config.language_for(where)
-        try:
-            entry = await self.engine.paper(id_text, deep=True, language=language)
-        except PaperbotError as exc:
-            await interaction.edit_original_response(content=inert(md(str(exc))))
-            return
+        entry = await self.engine.paper(id_text, deep=True, language=language)
         head = await send(interaction.followup, paper_request_message(entry, interaction.user.id), wait=True)
+        # Asked inside a thread, the head is in that thread: a reaction on it names the thread.
+        here = str(interaction.channel_id) if isinstance(interaction.channel, discord.Thread) else None
+        self._record(where, f"request:{head.id}", head.id, here, entry.paper.id)
         try:
             thread = await start_thread(self, interaction.channel_id, head.id, request_thread_name(entry))
+            into = self.get_partial_messageable(int(thread))
         except discord.HTTPException as exc:  # e.g. no permission to create threads: answer under the command
             log.warning("/paper %s: no thread (%s); answering in the channel", entry.paper.id, explain(exc, where))
-            thread = None
+            thread, into = here, interaction.followup
         for n, message in enumerate(analysis_messages(entry, self.vote_emoji.shown, language)):
-            reply = await (send(self.get_partial_messageable(int(thread)), message) if thread else
-                           send(interaction.followup, message, wait=True))
+            reply = await send(into, message, **({"wait": True} if into is interaction.followup else {}))
             # Recorded as posts of the paper: reacting to the analysis is a vote for it.
             self._record(where, f"request:{head.id}:{n}", reply.id, thread, entry.paper.id)
-        self._record(where, f"request:{head.id}", head.id, None, entry.paper.id)
         log.info("/paper %s for %s in %s: posted", entry.paper.id, interaction.user.id, where)
 
     def _record(self, where: str, item: str, message: int, thread: str | None, paper_id: str) -> None:

@@ -50,12 +50,14 @@ async def run_discord(config: Config, stop: asyncio.Event) -> None:
     try:
         await login(client, token)  # runs setup_hook: the slash commands are registered here
         gateway = asyncio.create_task(client.connect(), name="discord gateway")
-        await _first(client.wait_until_ready(), gateway)
+        await _first(client.wait_until_ready(), gateway, stop)
+        if stop.is_set():  # stopped while connecting (SIGTERM, or the other platform failed to start)
+            return
         await _check(client, channels)
         scheduler.start(datetime.now(timezone.utc))
         log.info("paperbot is running on Discord as %s for %s", client.user,
                  ", ".join(c.target for c in channels) or "commands only")
-        await _first(stop.wait(), gateway)
+        await _first(stop.wait(), gateway, stop)
     finally:
         await poster.finish()  # before the scheduler's shutdown, which would cancel it
         scheduler.shutdown()
@@ -67,13 +69,14 @@ async def run_discord(config: Config, stop: asyncio.Event) -> None:
         log.info("paperbot stopped on Discord; anything not posted yet is posted on the next start")
 
 
-async def _first(wanted, gateway: asyncio.Task) -> None:
-    """Wait for `wanted`, unless the gateway ends first (a bad token, a refused intent): then raise why."""
-    waiting = asyncio.ensure_future(wanted)
-    await asyncio.wait({waiting, gateway}, return_when=asyncio.FIRST_COMPLETED)
-    if waiting.done():
+async def _first(wanted, gateway: asyncio.Task, stop: asyncio.Event) -> None:
+    """Wait for `wanted` or a stop, unless the gateway ends first (a refused intent): then raise why."""
+    waiting, stopping = asyncio.ensure_future(wanted), asyncio.ensure_future(stop.wait())
+    await asyncio.wait({waiting, stopping, gateway}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (waiting, stopping):
+        task.cancel()
+    if not gateway.done() or stop.is_set():
         return
-    waiting.cancel()
     exc = gateway.exception()
     if isinstance(exc, discord.PrivilegedIntentsRequired):
         raise ConfigError("Discord refused the gateway intents; paperbot needs no privileged intent, "
