@@ -10,7 +10,6 @@ session, and the posts ledger, not the connection, guards against posting twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from datetime import datetime, timezone
@@ -63,8 +62,10 @@ async def run_discord(config: Config, stop: asyncio.Event) -> None:
         scheduler.shutdown()
         await client.close()
         if gateway is not None:
-            with contextlib.suppress(asyncio.CancelledError, discord.ClientException):
+            try:
                 await gateway
+            except (Exception, asyncio.CancelledError) as exc:  # closed mid-connect: aiohttp may raise anything
+                log.debug("the gateway ended with %r while stopping", exc)
         await engine.close()
         log.info("paperbot stopped on Discord; anything not posted yet is posted on the next start")
 
