@@ -116,3 +116,11 @@ def m004_votes(db: Database) -> None:
 def m005_posts_by_message(db: Database) -> None:
     # A vote looks its post up by message id, in the post's channel or in one of its threads.
     db["posts"].create_index(["message"])
+
+
+@migration
+def m006_votes_by_message(db: Database) -> None:
+    # A vote is a reaction on one message: the same paper can have several (a split post, a /paper
+    # answer) and Discord keeps 👍 and 👍🏽 apart, so taking one back must leave the others counted.
+    db["votes"].add_column("message", str, not_null_default="")
+    db["votes"].transform(pk=("target", "user", "paper_id", "emoji", "message"))

@@ -212,14 +212,15 @@ class Store:
                 db["events_seen"].insert({"event_id": event_id, "seen_at": _now()})
             return not before
 
-    def set_vote(self, target: str, user: str, paper_id: str, emoji: str, added: bool) -> None:
+    def set_vote(self, target: str, user: str, paper_id: str, emoji: str, added: bool, message: str = "") -> None:
         with self.write() as db:
             if added:
                 db["votes"].insert({"target": target, "user": user, "paper_id": paper_id, "emoji": emoji,
-                                    "voted_at": _now()}, pk=("target", "user", "paper_id", "emoji"), ignore=True)
+                                    "message": message, "voted_at": _now()},
+                                   pk=("target", "user", "paper_id", "emoji", "message"), ignore=True)
             else:
-                db.execute("delete from votes where target = ? and user = ? and paper_id = ? and emoji = ?",
-                           [target, user, paper_id, emoji])
+                db.execute("delete from votes where target = ? and user = ? and paper_id = ? and emoji = ? and message = ?",
+                           [target, user, paper_id, emoji, message])
 
     def vote_tally(self, target: str, min_voters: int) -> list[dict]:
         """Papers with at least `min_voters` distinct voters and no read mark, most votes first."""

@@ -2,8 +2,9 @@
 
 A reaction counts when it is one of the configured emoji, by someone other than
 the bot, on a message we posted for a paper (a paper's reply or a deep analysis),
-and its event id was not seen before (platforms redeliver). One vote per user per
-paper however many emoji: the list counts distinct voters.
+and its event id was not seen before (platforms redeliver). Each reaction is kept
+(per message and emoji), so taking one back leaves the others; the list counts
+distinct voters, so that is still one vote per user per paper.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Reaction:
     emoji: str
     added: bool
     event_id: str | None = None
+    exact: str | None = None  # the reaction itself when several count as `emoji` (👍🏽 and 👍 for "+1")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class VoteBook:
         if post is None or not post["paper_id"]:
             return False
         # The post's channel, not the reaction's: on Discord a reaction in a thread names the thread.
-        self.store.set_vote(post["target"], reaction.user, post["paper_id"], reaction.emoji, reaction.added)
+        self.store.set_vote(post["target"], reaction.user, post["paper_id"], reaction.exact or reaction.emoji,
+                            reaction.added, message=reaction.message)
         log.info("%s %s a vote for %s in %s", reaction.user, "added" if reaction.added else "removed",
                  post["paper_id"], post["target"])
         return True

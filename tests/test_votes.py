@@ -78,3 +78,16 @@ def test_a_reaction_in_a_thread_counts_for_its_channel(tmp_path):
     # The same message id under another thread, or another platform, is not this post.
     assert not b.react(Reaction("discord:1300000000000000000", "1200000000000000001", "8", "star", True), bot_user="1")
     assert not b.react(Reaction(f"slack:{thread}", "1200000000000000001", "8", "star", True), bot_user="1")
+
+
+def test_taking_back_one_of_two_reactions_keeps_the_vote(tmp_path):
+    b = book(tmp_path, threshold=1)
+    b.store.save_post(T, "2026-02-09", "paper:2602.12281:1", message="1700.11", thread="1700.0", paper_id="2602.12281")
+    vote(b, "U1"), vote(b, "U1", message="1700.11")  # both pages of one paper's reply
+    vote(b, "U1", message="1700.11", added=False)
+    assert [(m.paper.id, m.votes) for m in b.must_read(T)] == [("2602.12281", 1)]
+    # Discord keeps 👍 and 👍🏽 apart although both count as "+1".
+    b.react(Reaction(T, "1700.2", "U2", "+1", True, exact="👍"), bot_user="UBOT")
+    b.react(Reaction(T, "1700.2", "U2", "+1", True, exact="👍🏽"), bot_user="UBOT")
+    b.react(Reaction(T, "1700.2", "U2", "+1", False, exact="👍🏽"), bot_user="UBOT")
+    assert "2602.12282" in [m.paper.id for m in b.must_read(T)]

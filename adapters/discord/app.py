@@ -160,7 +160,7 @@ class PaperBot(discord.Client):
             return
         # The channel is the thread for a reaction in one; the votes find the post through it.
         self.votes.react(Reaction(target(payload.channel_id), str(payload.message_id), str(payload.user_id), name,
-                                  added), bot_user=str(self.user.id) if self.user else None)
+                                  added, exact=payload.emoji.name), bot_user=str(self.user.id) if self.user else None)
 
 
 def home_channel(interaction: discord.Interaction) -> int:
