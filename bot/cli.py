@@ -169,7 +169,11 @@ async def _run(config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [asyncio.create_task(run(config, stop), name=f"paperbot on {name}") for name, run in services.items()]
+    # One engine for both platforms: one LLM concurrency limit, and a paper asked for on Slack and
+    # Discord at the same moment is analysed once.
+    engine = Engine(config)
+    tasks = [asyncio.create_task(run(config, stop, engine), name=f"paperbot on {name}")
+             for name, run in services.items()]
     try:
         for finished in asyncio.as_completed(tasks):
             await finished
@@ -178,6 +182,8 @@ async def _run(config) -> int:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    finally:
+        await engine.close()
     return 0
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from adapters.discord.service import run_discord
+from bot.config import load_config
 from bot.errors import ConfigError
 from tests.conftest import DAY, filler_items, seed_items
 from tests.fakes.discord_fake import CHANNEL_ID, FakeDiscord, point_discord_at
@@ -156,3 +157,40 @@ async def test_a_stop_during_start_up_posts_nothing(arxiv_fake, llm_fake, write_
     await asyncio.wait_for(run_discord(discord_config(write_config, discord_fake,
                                                       channels=[(CHANNEL_ID, minutes_ago())]), stop), 10)
     assert discord_fake.messages() == [] and discord_fake.threads == {}
+
+
+async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once(arxiv_fake, llm_fake, write_config,
+                                                                                discord_fake, monkeypatch):
+    from adapters.slack.service import run_slack
+    from bot.engine import Engine
+    from tests.fakes.arxiv_fake import ApiPaper
+    from tests.fakes.paper_docs import latexml_html, sample_doc
+    from tests.fakes.slack_fake import slash_command_payload
+    from tests.test_discord_bot import PID, deep_calls
+
+    doc = sample_doc(PID)
+    arxiv_fake.add_paper(ApiPaper(PID, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
+    arxiv_fake.set_html(f"{PID}v1", latexml_html(doc))
+    llm_fake.latency_s = 0.3  # both questions arrive while the analysis is being written
+    async with FakeSlack() as slack:
+        slack.add_channel("C0123", name="vision")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+        config = discord_config(write_config, discord_fake)
+        path = config.base_dir / "paperbot.toml"
+        path.write_text(path.read_text() + f'\n[slack]\napi_url = "{slack.api_url}"\n')
+        config = load_config(path)
+        engine, stop = Engine(config), asyncio.Event()
+        services = [asyncio.create_task(run(config, stop, engine)) for run in (run_slack, run_discord)]
+        try:
+            await discord_fake.wait_until(lambda: discord_fake.connected and slack.socket_connections, timeout=10)
+            await slack.send_envelope("slash_commands", slash_command_payload(
+                text=PID, channel_id="C0123", response_url=slack.new_response_url()))
+            interaction = await discord_fake.interaction("paper", {"id": PID})
+            await discord_fake.wait_until(lambda: len(discord_fake.followups(interaction)) >= 1, timeout=10)
+            await slack.wait_until(lambda: len(slack.messages("C0123")) >= 2, timeout=10)
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*services), 10)
+            await engine.close()
+    assert len(deep_calls(llm_fake)) == 1

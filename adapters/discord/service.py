@@ -36,11 +36,14 @@ def discord_token() -> str:
     return token
 
 
-async def run_discord(config: Config, stop: asyncio.Event) -> None:
+async def run_discord(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
+    """Run until `stop`. `engine`: shared with the other platform's service in one process, so a paper
+    asked for on both at once is analysed once; without one the service makes (and closes) its own."""
     channels = tuple(c for c in config.channels if c.platform == "discord")
     token = discord_token()
     configure_endpoints(config.discord)
-    engine = Engine(config)
+    own_engine = engine is None
+    engine = engine or Engine(config)
     votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
     client = PaperBot(engine, votes, config)
     poster = ChannelPoster(config, DiscordOutlet(client, config.votes.emoji), stop)
@@ -66,7 +69,8 @@ async def run_discord(config: Config, stop: asyncio.Event) -> None:
                 await gateway
             except (Exception, asyncio.CancelledError) as exc:  # closed mid-connect: aiohttp may raise anything
                 log.debug("the gateway ended with %r while stopping", exc)
-        await engine.close()
+        if own_engine:
+            await engine.close()
         log.info("paperbot stopped on Discord; anything not posted yet is posted on the next start")
 
 

@@ -38,7 +38,9 @@ def _secret(name: str, why: str) -> str:
     return value
 
 
-async def run_slack(config: Config, stop: asyncio.Event) -> None:
+async def run_slack(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
+    """Run until `stop`. `engine`: shared with the other platform's service in one process, so a paper
+    asked for on both at once is analysed once; without one the service makes (and closes) its own."""
     channels = tuple(c for c in config.channels if c.platform == "slack")
     token = _secret(BOT_TOKEN, "the app's bot token, xoxb-...")
     socket = config.slack.mode == "socket"
@@ -47,7 +49,8 @@ async def run_slack(config: Config, stop: asyncio.Event) -> None:
     client = make_client(token, config.slack.api_url)
     await _check(client, channels)
 
-    engine = Engine(config)
+    own_engine = engine is None
+    engine = engine or Engine(config)
     votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
     app = build_app(engine, votes, client, signing_secret=secret, vote_emoji=config.votes.emoji)
     poster = ChannelPoster(config, SlackOutlet(client, config.votes.emoji), stop)
@@ -72,7 +75,8 @@ async def run_slack(config: Config, stop: asyncio.Event) -> None:
             await handler.close_async()
         if runner:
             await runner.cleanup()
-        await engine.close()
+        if own_engine:
+            await engine.close()
         log.info("paperbot stopped; anything not posted yet is posted on the next start")
 
 
