@@ -40,8 +40,9 @@ class Outlet(Protocol):
     def note_message(self, text: str) -> Any:
         """A one-line note to the channel (a day without announcement)."""
 
-    async def send(self, channel: str, message: Any, *, thread: str | None) -> str:
-        """Send to the channel, or into `thread`; returns the platform's message id."""
+    async def send(self, channel: str, message: Any, *, thread: str | None, key: str) -> str:
+        """Send to the channel, or into `thread`; returns the platform's message id. `key` names the
+        message for good (target, date, item): a platform that can drop a resend by it should."""
 
     async def open_thread(self, channel: str, parent: str, name: str) -> str:
         """The thread under the parent message (created if it is not there yet); returns its id."""
@@ -100,7 +101,7 @@ class DigestPoster:
 
     async def _send(self, where: str, date: str, item: str, channel: str, message: Any,
                     thread: str | None = None, paper_id: str | None = None) -> str:
-        message_id = await self.outlet.send(channel, message, thread=thread)
+        message_id = await self.outlet.send(channel, message, thread=thread, key=f"{where}/{date}/{item}")
         self.store.save_post(where, date, item, message=message_id, thread=thread, paper_id=paper_id)
         return message_id
 

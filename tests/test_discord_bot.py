@@ -311,3 +311,16 @@ async def test_voting_on_a_deep_analysis_counts_for_its_paper(bot):
     await votes_for(bot, thread[0], USER_ID, USER_ID_2)
     [item] = await bot.fake.wait_until(lambda: bot.client.votes.must_read(TARGET))
     assert item.paper.id == PID and item.votes == 2
+
+
+async def test_a_message_accepted_but_not_recorded_is_not_doubled_on_resend(bot, tmp_path):
+    # The crash window no ledger can close: Discord created the messages, our records are gone.
+    # Each message's nonce comes from its ledger key, so the resend gets the same messages back.
+    from bot.store import Store
+
+    await bot.post(make_digest(3))
+    sent = await DigestPoster(DiscordOutlet(bot.client), Store(tmp_path / "lost.db")).post_digest(
+        CHANNEL_ID, make_digest(3))
+    assert sent == 4 and len(bot.fake.messages(CHANNEL_ID)) == 1 and len(bot.thread()) == 3
+    nonces = [c.json["nonce"] for c in bot.fake.calls_to(ROUTE_SEND)]
+    assert len(nonces) == 8 and len(set(nonces)) == 4 and all(c.json["enforce_nonce"] for c in bot.fake.calls_to(ROUTE_SEND))

@@ -87,10 +87,6 @@ def links(entry: DigestEntry) -> str:
 
 
 # -- the morning post ----------------------------------------------------------------------------
-def thread_title(digest: Digest) -> str:
-    return clip(f"arXiv {', '.join(digest.categories)} — {digest.date}", MAX_THREAD_NAME)
-
-
 def parent_messages(digest: Digest) -> list[DiscordMessage]:
     lab = labels(digest.language)
     parts = [lab["counts"].format(announced=digest.announced, picked=digest.picked, cats=", ".join(digest.categories))

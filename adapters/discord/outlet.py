@@ -10,6 +10,7 @@ sends one message at a time, so the order holds.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import aiohttp
@@ -108,8 +109,12 @@ class DiscordOutlet:
     def note_message(self, text: str) -> DiscordMessage:
         return note_message(text)
 
-    async def send(self, channel: str, message: DiscordMessage, *, thread: str | None) -> str:
-        return str((await send(self.client.get_partial_messageable(int(thread or channel)), message)).id)
+    async def send(self, channel: str, message: DiscordMessage, *, thread: str | None, key: str) -> str:
+        # A nonce made from the key, enforced: if we die after Discord created the message but before we
+        # recorded it, the resend on restart (within Discord's few-minute window) gets the same message back.
+        nonce = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+        where = self.client.get_partial_messageable(int(thread or channel))
+        return str((await send(where, message, nonce=nonce)).id)
 
     async def open_thread(self, channel: str, parent: str, name: str) -> str:
         return await start_thread(self.client, channel, parent, name)

@@ -73,7 +73,8 @@ class SlackOutlet:
     def note_message(self, text: str) -> SlackMessage:
         return SlackMessage(text, sections(f"_{esc(text)}_"))
 
-    async def send(self, channel: str, message: SlackMessage, *, thread: str | None) -> str:
+    async def send(self, channel: str, message: SlackMessage, *, thread: str | None, key: str) -> str:
+        # Slack has no idempotency key for chat.postMessage: `key` is unused (see bot.posting).
         response = await self.client.chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread,
             unfurl_links=False, unfurl_media=False)

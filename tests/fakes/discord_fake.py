@@ -487,6 +487,7 @@ class FakeDiscord:
         self._callbacks: list[Callback] = []
         self._dispatches: list[Dispatch] = []
         self._messages: dict[str, dict[str, Any]] = {}  # id -> stored message, in creation order
+        self._by_nonce: dict[tuple[str, str], str] = {}  # (channel, nonce) -> message id, for enforce_nonce
         self._followups: list[dict[str, Any]] = []
         self._threads: dict[str, dict[str, Any]] = {}  # starter message id == thread id -> thread
         self._guilds: dict[str, dict[str, Any]] = {}
@@ -1299,7 +1300,14 @@ class FakeDiscord:
             ref.setdefault("channel_id", channel["id"])
         if ref and ref.get("message_id") not in self._messages and ref.get("fail_if_not_exists", True):
             raise _form_error([(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")])
+        nonce = str(body["nonce"]) if body.get("enforce_nonce") and body.get("nonce") is not None else None
+        if nonce is not None and (earlier := self._by_nonce.get((channel["id"], nonce))):
+            # Discord: with enforce_nonce, a resend of the same nonce (within a few minutes) answers the
+            # message it already created instead of posting it again.
+            return 200, self._message_object(self._messages[earlier])
         message = self._store_message(channel["id"], body, seq, files=files, message_reference=ref)
+        if nonce is not None:
+            self._by_nonce[(channel["id"], nonce)] = message["id"]
         return 200, self._message_object(message)
 
     def _get_message(self, p, body, query, seq, files):
