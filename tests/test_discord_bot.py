@@ -102,6 +102,11 @@ async def test_without_guild_ids_the_commands_are_global(arxiv_fake, llm_fake, w
     async with started_client(discord_fake, PaperBot(engine, VoteBook(engine.store, emoji=("star",), threshold=2),
                                                      config)):
         assert {c["name"] for c in discord_fake.global_commands} == {"paper", "mustread"}
+    # Then guild_ids are set: the commands move to the server, none are left twice.
+    config = discord_config(write_config, discord_fake)
+    async with started_client(discord_fake, PaperBot(engine, VoteBook(engine.store, emoji=("star",), threshold=2),
+                                                     config)):
+        assert discord_fake.global_commands == [] and len(discord_fake.guild_commands(GUILD_ID)) == 2
     await engine.close()
 
 

@@ -75,6 +75,9 @@ class PaperBot(discord.Client):
                     guild = discord.Object(id=guild_id)
                     self.tree.copy_global_to(guild=guild)
                     await self.tree.sync(guild=guild)
+                # Global ones from an earlier run without guild_ids would show every command twice.
+                self.tree.clear_commands(guild=None)
+                await self.tree.sync()
             else:
                 await self.tree.sync()
         except discord.HTTPException as exc:
