@@ -101,8 +101,8 @@ async def paper_phase(fake: TimedDiscord, reader, fakes, conc: int, cmds: list[s
     for (_, callback, _, _), cmd in zip(results, cmds):
         if callback.type != 5 or callback.status not in (200, 204):
             sys.exit(f"FAIL: /paper {cmd} answered type {callback.type}, status {callback.status}: {callback.data}")
-    # The bot records a command's head message last, after the analysis is in its thread.
-    heads = "select count(*) from posts where target = ? and item glob 'request:*' and item not glob 'request:*:*'"
+    # The bot records each analysis message as it is posted: ":0" is a command's first one in its thread.
+    heads = "select count(*) from posts where target = ? and item glob 'request:*:0'"
     posted = await wait_for(lambda: reader.execute(heads, [target(channel)]).fetchone()[0] >= len(cmds),
                             f"{len(cmds)} analyses posted in {channel}")
     asks = [(cmd, r[2]) for r, cmd in zip(results, cmds) if CACHED not in cmd]
