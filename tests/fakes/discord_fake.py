@@ -55,6 +55,8 @@ from typing import Any, AsyncIterator, Callable, Self
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.threaded_app import ThreadedApp
+
 __all__ = [
     "APP_ID", "BOT_USER_ID", "CHANNEL_ID", "GUILD_ID", "OTHER_CHANNEL_ID", "USER_ID", "USER_ID_2", "DEFAULT_TOKEN",
     "INTENT_GUILD_MEMBERS", "INTENT_GUILD_PRESENCES", "INTENT_MESSAGE_CONTENT",
@@ -468,14 +470,17 @@ async def started_client(fake: FakeDiscord, client: Any, *, token: str | None = 
 
 
 # -- the fake -------------------------------------------------------------------------------------
-class FakeDiscord:
-    """Discord's REST API under /api/v10 and its gateway WebSocket at /, on one port."""
+class FakeDiscord(ThreadedApp):
+    """Discord's REST API under /api/v10 and its gateway WebSocket at /, on one port. Close the
+    discord.Client before stopping the fake (``started_client`` does), or it sees the close and
+    starts reconnecting."""
 
     def __init__(self, *, token: str = DEFAULT_TOKEN, heartbeat_interval: int = 41250,
                  privileged_intents: int = 0, default_guild: bool = True) -> None:
         """`privileged_intents`: the privileged intents "enabled in the developer portal"; asking
         for others at IDENTIFY closes the gateway with 4014, as Discord does. `default_guild` adds
         GUILD_ID ("Paper Club") with the text channel CHANNEL_ID ("papers")."""
+        super().__init__()
         self.token = token
         self.heartbeat_interval = heartbeat_interval  # ms, sent in HELLO
         self.privileged_intents = privileged_intents
@@ -504,13 +509,7 @@ class FakeDiscord:
         self.identifies = self.resumes = self.connections = self.heartbeats = 0
         self._session: dict[str, Any] | None = None  # {"id", "s", "log": [(s, frame)], "intents"}
         self._live: web.WebSocketResponse | None = None  # the socket dispatches go to
-        self._sockets: list[web.WebSocketResponse] = []
         self._send_lock: asyncio.Lock | None = None  # created on the fake's loop
-        self.errors: list[BaseException] = []  # exceptions inside the fake (a bug in it)
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self._routes = [(m, t, _compile(t.split(" ", 1)[1]), h, auth) for m, t, h, auth in self._ROUTES]
         self.add_user(BOT_USER_ID, name="paperbot", bot=True)
         self.add_user(USER_ID, name="ada", global_name="Ada Lovelace")
@@ -521,10 +520,6 @@ class FakeDiscord:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
     def api_base(self) -> str:
         """What ``discord.http.Route.BASE`` must be."""
         return f"{self.url}/api/v10"
@@ -534,61 +529,12 @@ class FakeDiscord:
         """What ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY`` must be (as a yarl.URL)."""
         return f"ws://127.0.0.1:{self.port}/"
 
-    def start(self) -> Self:
-        if self._loop is not None:
-            return self
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="FakeDiscord", daemon=True)
-        self._thread.start()
-        self._run(self._serve(), timeout=5)
-        return self
-
-    def stop(self) -> None:
-        """Close the WebSockets and the server. Close the discord.Client first (``started_client``
-        does), or it sees the close and starts reconnecting."""
-        if self._loop is None:
-            return
-        try:
-            self._run(self._shutdown(), timeout=5)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
-            self._loop.close()
-            self._loop = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def _run(self, coro: Any, timeout: float) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
-
-    async def _on_loop(self, coro: Any) -> Any:
-        """Run `coro` on the fake's loop and await it from the caller's loop."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
-
-    async def _serve(self) -> None:
+    async def _on_start(self) -> None:
         self._send_lock = asyncio.Lock()
-        app = web.Application()
+
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_rest)
         app.router.add_get("/", self._handle_gateway)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close(code=1001, message=b"fake stopping")
-        await self._runner.cleanup()
 
     # -- set-up ------------------------------------------------------------------------------------
     def add_user(self, user_id: str, name: str | None = None, *, global_name: str | None = None,
@@ -718,24 +664,6 @@ class FakeDiscord:
         """True while a gateway connection has identified or resumed and gets dispatches."""
         with self._lock:
             return self._live is not None and not self._live.closed
-
-    # -- waiting (short polls with a deadline: no fixed sleeps in tests) ---------------------------
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
-        """Poll `predicate` until it returns something truthy (returned); TimeoutError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"FakeDiscord: condition not met within {timeout} s")
-            await asyncio.sleep(0.005)
-        return result
-
-    def wait_until_sync(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"FakeDiscord: condition not met within {timeout} s")
-            time.sleep(0.005)
-        return result
 
     # -- gateway: pushing to the client ------------------------------------------------------------
     async def dispatch(self, t: str, d: dict[str, Any], timeout: float = 2.0) -> Dispatch:

@@ -36,6 +36,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.threaded_app import ThreadedApp
+
 __all__ = [
     "Ack", "Call", "Envelope", "FakeSlack", "ResponsePost", "SlackError",
     "blocks_errors", "check_message", "event_body", "event_payload", "interactive_body", "reaction_event", "sign",
@@ -264,10 +266,11 @@ def _as_bool(value: Any) -> bool | None:
 
 
 # -- the fake -------------------------------------------------------------------------------------
-class FakeSlack:
+class FakeSlack(ThreadedApp):
     """Slack's Web API under /api/, Socket Mode at /link, response_urls under /response/."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self._seq = itertools.count(1)
         self._ts = itertools.count(1)
@@ -280,19 +283,9 @@ class FakeSlack:
         self._response_urls: dict[str, list[ResponsePost]] = {}
         self._envelopes: list[Envelope] = []
         self._acks: list[Ack] = []
-        self._sockets: list[web.WebSocketResponse] = []
-        self.errors: list[BaseException] = []  # exceptions inside the fake (a bug in it)
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self.add_user(BOT_USER_ID, name="paperbot", is_bot=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     @property
     def api_url(self) -> str:
         """slack_sdk's ``base_url`` (with the trailing slash it wants)."""
@@ -302,57 +295,10 @@ class FakeSlack:
     def socket_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/link"
 
-    def start(self) -> Self:
-        if self._loop is not None:
-            return self
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="FakeSlack", daemon=True)
-        self._thread.start()
-        self._run(self._serve(), timeout=5)
-        return self
-
-    def stop(self) -> None:
-        """Close the WebSockets and the server. From async code use ``async with`` (or
-        ``await asyncio.to_thread(fake.stop)``) so the client's loop can answer the close frame."""
-        if self._loop is None:
-            return
-        try:
-            self._run(self._shutdown(), timeout=5)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
-            self._loop.close()
-            self._loop = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> Self:
-        return self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await asyncio.to_thread(self.stop)
-
-    def _run(self, coro: Any, timeout: float) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
-
-    async def _serve(self) -> None:
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{url_id}", self._handle_response_url)
         app.router.add_get("/link", self._handle_link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close(code=1001, message=b"fake stopping")
-        await self._runner.cleanup()
 
     # -- set-up ------------------------------------------------------------------------------------
     def add_channel(self, channel_id: str, name: str | None = None, member: bool = True) -> None:
@@ -451,24 +397,6 @@ class FakeSlack:
         with self._lock:
             posts = [p for ps in self._response_urls.values() for p in ps]
             return sorted([*self._calls, *self._envelopes, *self._acks, *posts], key=lambda r: r.seq)
-
-    # -- waiting (short polls with a deadline: no fixed sleeps in tests) ---------------------------
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
-        """Poll `predicate` until it returns something truthy (returned); TimeoutError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"FakeSlack: condition not met within {timeout} s")
-            await asyncio.sleep(0.005)
-        return result
-
-    def wait_until_sync(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"FakeSlack: condition not met within {timeout} s")
-            time.sleep(0.005)
-        return result
 
     def _ack_for(self, envelope_id: str) -> Ack | None:
         return next((a for a in self.acks if a.envelope_id == envelope_id), None)
