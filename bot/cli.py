@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .config import load_config
+from .config import load_config, secret_from_env
 from .digest import Digest
 from .engine import Engine
 from .errors import ConfigError, NoAnnouncement, PaperbotError
@@ -191,10 +191,8 @@ async def _post(config, args) -> int:
     if args.date and not is_iso_date(args.date):
         raise PaperbotError(f"--date {args.date!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-02-09")
     channel = config.channel(args.channel)
-    token = os.environ.get(TOKEN_ENV[channel.platform])
-    if not token:
-        raise ConfigError(f"set {TOKEN_ENV[channel.platform]} to the {channel.platform} bot's token to post "
-                          "(see the README's set-up for it)")
+    platform = channel.platform
+    token = secret_from_env(TOKEN_ENV[platform], f"the {platform} bot's token, to post", platform.capitalize())
     # The CLI is where the parts meet: the core never imports an adapter, the command may.
     if channel.platform == "slack":
         from adapters.slack.poster import post_to_slack as post_now  # noqa: PLC0415 - only this command needs it

@@ -182,6 +182,14 @@ class Config(_Section):
         return self.model_copy(update={"arxiv": ArxivConfig(**arxiv.model_dump()), "digest": digest, "llm": llm})
 
 
+def secret_from_env(name: str, what: str, setup: str) -> str:
+    """A token from the environment (secrets never live in the config file), or one sentence saying which."""
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"set {name} ({what}); see the README's {setup} set-up")
+    return value
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
     """Load `path`, else $PAPERBOT_CONFIG, else the bundled defaults."""
     chosen = path or os.environ.get(CONFIG_ENV)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime, timezone
 
 import discord
 
-from bot.config import ChannelConfig, Config
+from bot.config import ChannelConfig, Config, secret_from_env
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.posting import ChannelPoster
@@ -29,18 +28,11 @@ from .outlet import CHANNEL_PERMISSIONS, TOKEN_ENV, DiscordOutlet, configure_end
 log = logging.getLogger(__name__)
 
 
-def discord_token() -> str:
-    token = os.environ.get(TOKEN_ENV)
-    if not token:
-        raise ConfigError(f"set {TOKEN_ENV} (the application's bot token); see the README's Discord set-up")
-    return token
-
-
 async def run_discord(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
     """Run until `stop`. `engine`: shared with the other platform's service in one process, so a paper
     asked for on both at once is analysed once; without one the service makes (and closes) its own."""
     channels = tuple(c for c in config.channels if c.platform == "discord")
-    token = discord_token()
+    token = secret_from_env(TOKEN_ENV, "the application's bot token", "Discord")
     configure_endpoints(config.discord)
     own_engine = engine is None
     engine = engine or Engine(config)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime, timezone
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.config import ChannelConfig, Config
+from bot.config import ChannelConfig, Config, secret_from_env
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.posting import ChannelPoster
@@ -31,11 +30,8 @@ log = logging.getLogger(__name__)
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"
 
 
-def _secret(name: str, why: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigError(f"set {name} ({why}); see the README's Slack set-up")
-    return value
+def _secret(name: str, what: str) -> str:
+    return secret_from_env(name, what, "Slack")
 
 
 async def run_slack(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
