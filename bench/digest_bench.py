@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/digest_bench.py`
 
-from tests.conftest import DAY, smart_responder  # noqa: E402
-from tests.fakes.arxiv_fake import FakeArxiv, FeedItem  # noqa: E402
-from tests.fakes.llm_fake import FakeLLM, _estimate_tokens, _prompt_text  # noqa: E402
+from testkit.samples import DAY, smart_responder  # noqa: E402
+from testkit.arxiv_fake import FakeArxiv, FeedItem  # noqa: E402
+from testkit.llm_fake import FakeLLM, _estimate_tokens, _prompt_text  # noqa: E402
 
 CONCURRENCY = 8
 MAX_PAPERS = 10

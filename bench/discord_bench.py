@@ -30,11 +30,11 @@ from adapters.discord.outlet import DiscordOutlet, target
 from bot.config import load_config
 from bot.engine import Engine
 from bot.posting import DigestPoster
-from bot.votes import VoteBook
-from tests.conftest import make_digest
-from tests.fakes.arxiv_fake import FakeArxiv
-from tests.fakes.discord_fake import GUILD_ID, ROUTE_CALLBACK, Callback, FakeDiscord, started_client
-from tests.fakes.llm_fake import CHAT_PATH, FakeLLM
+from bot.chat.votes import VoteBook
+from testkit.samples import make_digest
+from testkit.arxiv_fake import FakeArxiv
+from testkit.discord_fake import GUILD_ID, ROUTE_CALLBACK, Callback, FakeDiscord, started_client
+from testkit.llm_fake import CHAT_PATH, FakeLLM
 
 VOTES = "1100000000000003000"  # the channel of the digest voted on; each /paper mode has its own channel too
 EMOJI = ("⭐", "👍")

@@ -38,10 +38,10 @@ from bot.fulltext.budget import fit  # noqa: E402
 from bot.fulltext.document import NEVER_SENT, estimate_tokens  # noqa: E402
 from bot.fulltext.html import extract_html  # noqa: E402
 from bot.fulltext.pdf import extract_pdf, read_pages  # noqa: E402
-from tests.conftest import smart_responder  # noqa: E402
-from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
-from tests.fakes.llm_fake import FakeLLM  # noqa: E402
-from tests.fakes.paper_docs import latexml_html, long_doc, sample_doc, two_column_pdf  # noqa: E402
+from testkit.samples import smart_responder  # noqa: E402
+from testkit.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
+from testkit.llm_fake import FakeLLM  # noqa: E402
+from testkit.paper_docs import latexml_html, long_doc, sample_doc, two_column_pdf  # noqa: E402
 
 BUDGET = 12000  # [llm] deep_max_input_tokens, the default
 FOOTER_RE = re.compile(r"^_Written from the arXiv .*$", re.MULTILINE)

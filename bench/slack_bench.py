@@ -34,13 +34,13 @@ from adapters.slack.poster import SlackOutlet, make_client  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.posting import DigestPoster  # noqa: E402
-from bot.votes import VoteBook  # noqa: E402
-from tests.conftest import smart_responder  # noqa: E402
-from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
-from tests.fakes.llm_fake import CHAT_PATH, FakeLLM  # noqa: E402
-from tests.fakes.paper_docs import latexml_html, sample_doc  # noqa: E402
-from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body  # noqa: E402
-from tests.conftest import make_digest  # noqa: E402
+from bot.chat.votes import VoteBook  # noqa: E402
+from testkit.samples import smart_responder  # noqa: E402
+from testkit.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
+from testkit.llm_fake import CHAT_PATH, FakeLLM  # noqa: E402
+from testkit.paper_docs import latexml_html, sample_doc  # noqa: E402
+from testkit.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body  # noqa: E402
+from testkit.samples import make_digest  # noqa: E402
 
 SECRET, CACHED, VOTES = "bench-signing-secret", "2602.12281", "C0VOTES"
 UNCACHED_FROM = (20001, 20101)  # each mode's uncached papers: 2602.20001..., 2602.20101...

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .categories import is_known
+from .arxiv.categories import is_known
 from .errors import ConfigError
+from .models import ChannelRef
 
 CONFIG_ENV = "PAPERBOT_CONFIG"
 
@@ -89,8 +91,8 @@ class ChannelConfig(_Section):
     max_papers: int | None = Field(None, ge=1, le=100)
 
     @property
-    def target(self) -> str:
-        return f"{self.platform}:{self.id}"
+    def ref(self) -> ChannelRef:
+        return ChannelRef(self.platform, self.id)
 
     @model_validator(mode="after")
     def _discord_ids_are_numbers(self) -> ChannelConfig:
@@ -131,6 +133,9 @@ class VotesConfig(_Section):
 
 class StorageConfig(_Section):
     path: str = "data/paperbot.db"
+    # How long a claim on an analysis or a download holds without being renewed: a process that dies
+    # while writing one releases it after this long, and another process takes over.
+    lease_s: float = Field(60.0, ge=1, le=3600)
 
 
 class Config(_Section):
@@ -159,27 +164,43 @@ class Config(_Section):
     def llm_api_key(self) -> str | None:
         return os.environ.get(self.llm.api_key_env) or None
 
-    def channel(self, target: str) -> ChannelConfig:
-        """The configured channel "slack:C0123"; an error naming the configured ones otherwise."""
+    def channel(self, ref: ChannelRef | str) -> ChannelConfig:
+        """The configured channel `slack:C0123`; an error naming the configured ones otherwise."""
         for channel in self.channels:
-            if channel.target == target:
+            if str(channel.ref) == str(ref):
                 return channel
-        known = ", ".join(c.target for c in self.channels) or "none"
-        raise ConfigError(f"channel {target} is not configured (configured: {known}); add a [[channels]] entry")
+        known = ", ".join(str(c.ref) for c in self.channels) or "none"
+        raise ConfigError(f"channel {ref} is not configured (configured: {known}); add a [[channels]] entry")
 
-    def language_for(self, target: str) -> str:
-        """The language of a configured channel ("discord:123"), else the global one."""
-        channel = next((c for c in self.channels if c.target == target), None)
-        return (channel.language if channel else None) or self.llm.language
+    def profile(self, ref: ChannelRef | None = None) -> Profile:
+        """What a digest or an answer for `ref` is made from: the global settings with the channel's
+        overrides. A channel that is not configured (a command in another channel) gets the global ones."""
+        channel = next((c for c in self.channels if c.ref == ref), None) if ref else None
+        d, c = self.digest, channel
+        return Profile(
+            ref=ref, categories=(c and c.categories) or self.arxiv.categories,
+            interests=c.interests if c and c.interests is not None else d.interests,
+            include=d.include, exclude=d.exclude, language=(c and c.language) or self.llm.language,
+            max_papers=(c and c.max_papers) or d.max_papers, deep_top_k=d.deep_top_k)
 
-    def for_channel(self, channel: ChannelConfig) -> Config:
-        """This config with the channel's overrides applied: what its digest is built from."""
-        arxiv = self.arxiv.model_copy(update={"categories": channel.categories} if channel.categories else {})
-        digest = self.digest.model_copy(update={k: v for k, v in
-                                                (("interests", channel.interests), ("max_papers", channel.max_papers))
-                                                if v is not None})
-        llm = self.llm.model_copy(update={"language": channel.language} if channel.language else {})
-        return self.model_copy(update={"arxiv": ArxivConfig(**arxiv.model_dump()), "digest": digest, "llm": llm})
+
+@dataclass(frozen=True)
+class Profile:
+    """What is specific to one channel's request; it travels with the request to the shared engine."""
+
+    ref: ChannelRef | None  # None: the Markdown digest, for no channel
+    categories: tuple[str, ...]
+    interests: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    language: str
+    max_papers: int
+    deep_top_k: int = 0
+
+    @property
+    def key(self) -> str:
+        """The name the store keeps this profile's picks under."""
+        return str(self.ref) if self.ref else "markdown"
 
 
 def secret_from_env(name: str, what: str, setup: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import DeepResult, ExecutiveSummary, QuickAnalysis
+from .analysis.replies import DeepResult, ExecutiveSummary, QuickAnalysis
 from .models import Paper
 
 

@@ -54,3 +54,7 @@ class AnalysisFailed(Exception):
 
 class NoFullText(PaperbotError):
     """Neither the HTML rendering nor the PDF gave us the paper's text; the message says why."""
+
+
+class ChatError(PaperbotError):
+    """A chat platform refused or could not be reached; the adapter wrote the sentence saying why."""

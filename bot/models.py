@@ -42,6 +42,27 @@ class Paper:
         return replace(self, has_metadata=True, **fields)
 
 
+@dataclass(frozen=True, order=True)
+class ChannelRef:
+    """A chat channel on one platform: the one name for a channel across the core and the adapters.
+
+    Its text form `slack:C0123ABCD` is what the config, the command line and the store use.
+    """
+
+    platform: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChannelRef:
+        platform, sep, channel_id = str(text).partition(":")
+        if not sep or not platform or not channel_id:
+            raise ValueError(f"{text!r} is not a channel; write it as platform:id, e.g. slack:C0123ABCD")
+        return cls(platform, channel_id)
+
+
 @dataclass(frozen=True)
 class Listed:
     """A paper as one day's announcement lists it."""

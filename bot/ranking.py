@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import DigestConfig
+from .config import Profile
 from .models import Paper
 
 
@@ -22,7 +22,7 @@ class Ranked:
     reason: str
 
 
-def rank(papers: list[Paper], profile: DigestConfig) -> list[Ranked]:
+def rank(papers: list[Paper], profile: Profile) -> list[Ranked]:
     wanted = " ".join([profile.interests, *profile.include]).strip()
     unwanted = " ".join(profile.exclude).strip()
     if not papers or not (wanted or unwanted):

@@ -52,13 +52,13 @@ class DigestScheduler:
         for channel in self.channels:
             hour, minute = map(int, channel.post_at.split(":"))
             self.scheduler.add_job(self._run, CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(channel.timezone)),
-                                   args=[channel], id=f"digest:{channel.target}", name=f"digest for {channel.target}")
+                                   args=[channel], id=f"digest:{channel.ref}", name=f"digest for {channel.ref}")
         self.scheduler.start()
         due = [c for c in self.channels if missed(c, now, self.catch_up_hours)]
         for channel in due:
-            log.info("%s: its %s post is less than %g h past: catching up", channel.target, channel.post_at,
+            log.info("%s: its %s post is less than %g h past: catching up", channel.ref, channel.post_at,
                      self.catch_up_hours)
-            self.scheduler.add_job(self._run, args=[channel], id=f"catch-up:{channel.target}")
+            self.scheduler.add_job(self._run, args=[channel], id=f"catch-up:{channel.ref}")
         return due
 
     def shutdown(self) -> None:
@@ -69,4 +69,4 @@ class DigestScheduler:
         try:
             await self.post(channel)
         except Exception:  # one channel's failure never stops the others or the next morning
-            log.exception("the digest for %s failed; the next run resumes it", channel.target)
+            log.exception("the digest for %s failed; the next run resumes it", channel.ref)

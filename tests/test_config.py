@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import ChannelConfig, Config, load_config
 from bot.errors import ConfigError
+from bot.models import ChannelRef
+from paperbot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,11 +77,14 @@ def test_channels_with_overrides(tmp_path):
                     'categories = ["cs.RO"]\nlanguage = "zh"\n'
                     '[[channels]]\nplatform = "slack"\nid = "C2"\n')
     config = load_config(path)
-    vision = config.for_channel(config.channel("slack:C1"))
-    assert vision.arxiv.categories == ("cs.RO",) and vision.llm.language == "zh"
-    assert vision.digest.interests == "robots" and vision.db_path == config.db_path
-    plain = config.for_channel(config.channel("slack:C2"))
-    assert plain.arxiv.categories == ("cs.CV",) and plain.llm.language == "en"
+    vision = config.profile(config.channel("slack:C1").ref)
+    assert vision.categories == ("cs.RO",) and vision.language == "zh"
+    assert vision.interests == "robots" and vision.key == "slack:C1"
+    plain = config.profile(ChannelRef("slack", "C2"))
+    assert plain.categories == ("cs.CV",) and plain.language == "en" and plain.max_papers == 10
+    elsewhere = config.profile(ChannelRef("discord", "123"))  # a command in a channel that is not configured
+    assert elsewhere.categories == ("cs.CV",) and elsewhere.interests == "robots"
+    assert config.profile().key == "markdown"
     with pytest.raises(ConfigError, match="channel slack:C9 is not configured .configured: slack:C1, slack:C2."):
         config.channel("slack:C9")
 

@@ -9,10 +9,10 @@ import pytest
 from bot.config import load_config
 from bot.engine import Engine
 from bot.fulltext.document import estimate_tokens
-from tests.conftest import deep_reply, smart_responder
-from tests.fakes.arxiv_fake import ApiPaper
-from tests.fakes.llm_fake import Reply
-from tests.fakes.paper_docs import INJECTION, latexml_html, long_doc, markers_in, sample_doc, two_column_pdf
+from testkit.samples import deep_reply, smart_responder
+from testkit.arxiv_fake import ApiPaper
+from testkit.llm_fake import Reply
+from testkit.paper_docs import INJECTION, latexml_html, long_doc, markers_in, sample_doc, two_column_pdf
 from tests.test_digest import run
 
 PID = "2602.12281"
@@ -159,7 +159,7 @@ async def test_two_concurrent_requests_make_one_download_and_one_call(arxiv_fake
     llm_fake.latency_s = 0.2  # keeps the first request in flight while the second arrives
     engine = Engine(load_config(write_config()))
     try:
-        a, b = await asyncio.gather(engine.paper(PID, deep=True), engine.paper(f"arXiv:{PID}", deep=True))
+        a, b = await asyncio.gather(engine.paper(PID, "en", deep=True), engine.paper(f"arXiv:{PID}", "en", deep=True))
     finally:
         await engine.close()
 
@@ -295,8 +295,8 @@ def test_a_download_over_the_size_limit_is_refused(arxiv_fake, llm_fake, write_c
 
 
 def test_digest_writes_deep_analyses_for_its_top_k(arxiv_fake, llm_fake, write_config, capsys):
-    from tests.conftest import DAY
-    from tests.fakes.arxiv_fake import FeedItem
+    from testkit.samples import DAY
+    from testkit.arxiv_fake import FeedItem
 
     docs = [sample_doc(f"2602.{n:05d}") for n in (12281, 12282, 12283)]
     arxiv_fake.add_day("cs.CV", DAY, [FeedItem(d.arxiv_id, title=d.title, abstract=d.abstract,

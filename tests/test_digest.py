@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 
-from bot.cli import main
+from paperbot.cli import main
 from bot.store import Store
-from tests.conftest import DAY, filler_items, seed_items
-from tests.fakes.arxiv_fake import FeedItem
+from testkit.samples import DAY, filler_items, seed_items
+from testkit.arxiv_fake import FeedItem
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

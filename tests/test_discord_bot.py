@@ -8,20 +8,24 @@ import discord
 import pytest
 
 from adapters.discord.app import PaperBot
-from adapters.discord.outlet import DiscordOutlet, intents
-from bot.analysis import QuickAnalysis
+from adapters.discord.conversation import DiscordConversation, intents
+from bot.analysis.replies import QuickAnalysis
+from bot.chat.desk import Desk
+from bot.chat.morning import MorningPost
+from bot.chat.outbox import Outbox
+from bot.chat.votes import VoteBook
 from bot.config import load_config
 from bot.engine import Engine
-from bot.posting import DigestPoster
-from bot.votes import VoteBook
-from tests.conftest import make_digest, quick_reply, smart_responder
-from tests.fakes.arxiv_fake import ApiPaper
-from tests.fakes.discord_fake import (BOT_USER_ID, CHANNEL_ID, GUILD_ID, ROUTE_SEND, USER_ID, USER_ID_2, FakeDiscord,
+from bot.errors import ChatError
+from bot.models import ChannelRef
+from testkit.samples import make_digest, quick_reply, smart_responder
+from testkit.arxiv_fake import ApiPaper
+from testkit.discord_fake import (BOT_USER_ID, CHANNEL_ID, GUILD_ID, ROUTE_SEND, USER_ID, USER_ID_2, FakeDiscord,
                                       started_client)
-from tests.fakes.paper_docs import latexml_html, sample_doc
+from testkit.paper_docs import latexml_html, sample_doc
 
 PID = "2602.12281"
-TARGET = f"discord:{CHANNEL_ID}"
+TARGET = ChannelRef("discord", CHANNEL_ID)
 EVIL = "@everyone @here <@123456789012345678> [arxiv.org](https://evil.example) ||spoiler||"
 
 
@@ -46,9 +50,13 @@ class Bot:
     def __init__(self, fake, client, engine, llm):
         self.fake, self.client, self.engine, self.llm = fake, client, engine, llm
 
-    async def post(self, digest, **kw) -> int:
+    async def post(self, digest, *, stop=None, store=None) -> int:
         self.engine.store.save_papers([e.paper for e in digest.entries])
-        return await DigestPoster(DiscordOutlet(self.client), self.engine.store, **kw).post_digest(CHANNEL_ID, digest)
+        return await self.morning(stop=stop, store=store).post_digest(TARGET, digest)
+
+    def morning(self, *, stop=None, store=None) -> MorningPost:
+        outbox = Outbox(DiscordConversation(self.client), store or self.engine.store, stop=stop)
+        return MorningPost(outbox, ("star", "+1"))
 
     def thread(self) -> list[dict]:
         """The messages of the morning post's thread (its id is the parent's)."""
@@ -71,7 +79,7 @@ async def bot(arxiv_fake, llm_fake, write_config, discord_fake):
     arxiv_fake.set_html(f"{PID}v1", latexml_html(doc))
     config = discord_config(write_config, discord_fake)
     engine = Engine(config)
-    client = PaperBot(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2), config)
+    client = PaperBot(Desk(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2)), config)
     async with started_client(discord_fake, client):
         yield Bot(discord_fake, client, engine, llm_fake)
     await engine.close()
@@ -99,12 +107,12 @@ async def test_commands_are_registered_in_the_configured_server_with_no_privileg
 async def test_without_guild_ids_the_commands_are_global(arxiv_fake, llm_fake, write_config, discord_fake):
     config = discord_config(write_config, discord_fake, guild_ids=())
     engine = Engine(config)
-    async with started_client(discord_fake, PaperBot(engine, VoteBook(engine.store, emoji=("star",), threshold=2),
+    async with started_client(discord_fake, PaperBot(Desk(engine, VoteBook(engine.store, emoji=("star",), threshold=2)),
                                                      config)):
         assert {c["name"] for c in discord_fake.global_commands} == {"paper", "mustread"}
     # Then guild_ids are set: the commands move to the server, none are left twice.
     config = discord_config(write_config, discord_fake)
-    async with started_client(discord_fake, PaperBot(engine, VoteBook(engine.store, emoji=("star",), threshold=2),
+    async with started_client(discord_fake, PaperBot(Desk(engine, VoteBook(engine.store, emoji=("star",), threshold=2)),
                                                      config)):
         assert discord_fake.global_commands == [] and len(discord_fake.guild_commands(GUILD_ID)) == 2
     await engine.close()
@@ -118,7 +126,7 @@ async def test_parent_thread_and_one_message_per_paper_in_rank_order(bot):
     thread = bot.thread()
     assert sent == 11 and len(thread) == 10 and parent["id"] in bot.fake.threads
     assert bot.fake.threads[parent["id"]]["name"] == "arXiv cs.CV — 2026-02-09"
-    assert "142 papers announced" in text_of(parent) and "Main themes and trends" in text_of(parent)
+    assert "10 of 142 papers picked" in text_of(parent) and "Main themes and trends" in text_of(parent)
     assert [m["embeds"][0]["title"].startswith(f"{n}. Paper number {n}") for n, m in enumerate(thread, 1)] == [True] * 10
     assert all(m["allowed_mentions"] == {"parse": []} for m in [parent, *thread])
     assert "[PDF](https://arxiv.org/pdf/2602.12281v1)" in text_of(thread[0]) and "⭐ or 👍" in text_of(thread[0])
@@ -148,7 +156,7 @@ async def test_untrusted_text_cannot_ping_or_hide_a_link(bot):
 async def test_a_crash_after_four_papers_resumes_without_posting_twice(bot):
     digest = make_digest()
     bot.fake.after(ROUTE_SEND, 5).fail_next(ROUTE_SEND, status=503)  # 503: discord.py does not retry it
-    with pytest.raises(discord.HTTPException):
+    with pytest.raises(ChatError, match="trouble on Discord's side"):
         await bot.post(digest)
     assert len(bot.thread()) == 4
 
@@ -161,7 +169,7 @@ async def test_a_crash_after_four_papers_resumes_without_posting_twice(bot):
 
 async def test_a_crash_after_the_thread_was_started_resumes_in_the_same_thread(bot):
     bot.fake.after(ROUTE_SEND, 1).fail_next(ROUTE_SEND, status=503)  # the parent and its thread, then nothing
-    with pytest.raises(discord.HTTPException):
+    with pytest.raises(ChatError):
         await bot.post(make_digest(3))
     assert len(bot.fake.threads) == 1 and bot.thread() == []
     assert await bot.post(make_digest(3)) == 3  # the thread is there already (160004): the same one
@@ -183,14 +191,14 @@ async def test_a_429_mid_thread_waits_and_continues_in_order(bot):
 
 
 async def test_a_day_without_announcement_can_have_one_note(bot):
-    poster = DigestPoster(DiscordOutlet(bot.client), bot.engine.store)
-    assert await poster.post_note(CHANNEL_ID, "2026-02-14", "no arXiv announcement for 2026-02-14 @everyone")
-    assert not await poster.post_note(CHANNEL_ID, "2026-02-14", "no arXiv announcement for 2026-02-14")
+    poster = bot.morning()
+    assert await poster.post_note(TARGET, "2026-02-14", "no arXiv announcement for 2026-02-14 @everyone")
+    assert not await poster.post_note(TARGET, "2026-02-14", "no arXiv announcement for 2026-02-14")
     [note] = bot.fake.messages(CHANNEL_ID)
     assert "no arXiv announcement" in note["content"] and "@everyone" not in note["content"]
     # A /paper answer earlier that day is not the day's post: the note still goes out once.
     bot.engine.store.save_post(TARGET, "2026-02-15", "request:1", message="1", thread=None, paper_id=PID)
-    assert await poster.post_note(CHANNEL_ID, "2026-02-15", "no arXiv announcement for 2026-02-15")
+    assert await poster.post_note(TARGET, "2026-02-15", "no arXiv announcement for 2026-02-15")
 
 
 # -- /paper -------------------------------------------------------------------------------------------
@@ -250,7 +258,7 @@ async def test_a_failure_after_the_deferral_is_told_to_the_asker(bot):
     interaction = await bot.fake.interaction("paper", {"id": PID})
     _, apology = await bot.fake.wait_until(lambda: len(bot.fake.followups(interaction)) >= 2
                                            and bot.fake.followups(interaction), timeout=10)
-    assert apology["ephemeral"] and "could not post this analysis" in apology["content"]
+    assert apology["ephemeral"] and "the bot lacks a permission there" in apology["content"]
 
 
 async def test_paper_asked_inside_a_thread_answers_there_and_its_messages_are_votes(bot):
@@ -263,7 +271,7 @@ async def test_paper_asked_inside_a_thread_answers_there_and_its_messages_are_vo
     assert len(bot.fake.threads) == 1 and "7. Summary" in text_of(analysis[0])  # no thread inside the thread
     await bot.fake.reaction(USER_ID, parent["id"], head["message_id"], "⭐")  # on the head: the thread is its channel
     await bot.fake.reaction(USER_ID_2, parent["id"], analysis[0]["id"], "⭐")
-    [item] = await bot.fake.wait_until(lambda: bot.client.votes.must_read(TARGET))
+    [item] = await bot.fake.wait_until(lambda: bot.client.desk.votes.must_read(TARGET))
     assert item.paper.id == PID and item.voters == (USER_ID, USER_ID_2)
 
 
@@ -282,7 +290,7 @@ async def test_raw_reaction_votes_reach_the_list_and_done_takes_one_off(bot):
     await votes_for(bot, second, USER_ID, USER_ID_2, emoji="👍🏽")
     await votes_for(bot, second, USER_ID_2, emoji="👍🏽", added=False)  # taken back
     await votes_for(bot, first, USER_ID_2, emoji="👍")
-    votes = bot.client.votes
+    votes = bot.client.desk.votes
     [item] = await bot.fake.wait_until(lambda: votes.must_read(TARGET))
     assert item.paper.id == "2602.12281" and item.voters == (USER_ID, USER_ID_2)
 
@@ -303,10 +311,10 @@ async def test_a_vote_on_a_message_from_before_a_restart_counts(bot, discord_fak
 
     config = bot.engine.config
     engine = Engine(config)
-    restarted = PaperBot(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2), config)
+    restarted = PaperBot(Desk(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2)), config)
     async with started_client(discord_fake, restarted):
         await votes_for(bot, first, USER_ID, USER_ID_2)
-        [item] = await discord_fake.wait_until(lambda: restarted.votes.must_read(TARGET))
+        [item] = await discord_fake.wait_until(lambda: restarted.desk.votes.must_read(TARGET))
     assert item.paper.id == "2602.12281" and item.votes == 2
     await engine.close()
 
@@ -314,7 +322,7 @@ async def test_a_vote_on_a_message_from_before_a_restart_counts(bot, discord_fak
 async def test_voting_on_a_deep_analysis_counts_for_its_paper(bot):
     _, thread = await bot.answered(await bot.fake.interaction("paper", {"id": PID}))
     await votes_for(bot, thread[0], USER_ID, USER_ID_2)
-    [item] = await bot.fake.wait_until(lambda: bot.client.votes.must_read(TARGET))
+    [item] = await bot.fake.wait_until(lambda: bot.client.desk.votes.must_read(TARGET))
     assert item.paper.id == PID and item.votes == 2
 
 
@@ -324,8 +332,7 @@ async def test_a_message_accepted_but_not_recorded_is_not_doubled_on_resend(bot,
     from bot.store import Store
 
     await bot.post(make_digest(3))
-    sent = await DigestPoster(DiscordOutlet(bot.client), Store(tmp_path / "lost.db")).post_digest(
-        CHANNEL_ID, make_digest(3))
+    sent = await bot.morning(store=Store(tmp_path / "lost.db")).post_digest(TARGET, make_digest(3))
     assert sent == 4 and len(bot.fake.messages(CHANNEL_ID)) == 1 and len(bot.thread()) == 3
     nonces = [c.json["nonce"] for c in bot.fake.calls_to(ROUTE_SEND)]
     assert len(nonces) == 8 and len(set(nonces)) == 4 and all(c.json["enforce_nonce"] for c in bot.fake.calls_to(ROUTE_SEND))

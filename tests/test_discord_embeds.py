@@ -3,15 +3,29 @@
 import re
 from dataclasses import replace
 
-from adapters.discord.embeds import (MAX_DESCRIPTION, MAX_EMBED_CHARS, MAX_EMBEDS, MAX_TITLE, analysis_messages,
-                                     embed_size, paper_messages, parent_messages)
 from adapters.discord.reactions import VoteEmoji
-from bot.analysis import DeepAnalysis, DeepResult, QuickAnalysis
-from tests.conftest import deep_reply, make_digest, quick_reply
+from adapters.discord.render import (MAX_DESCRIPTION, MAX_EMBED_CHARS, MAX_EMBEDS, MAX_TITLE, DiscordMarkdown,
+                                     embed_size, render)
+from bot.analysis.replies import DeepAnalysis, DeepResult, QuickAnalysis
+from bot.document.chat import digest_head, paper_post, request_analysis
+from testkit.samples import deep_reply, make_digest, quick_reply
 
 EVIL = ("@everyone @here <@123456789012345678> <@&223456789012345678> [arxiv.org](https://evil.example) "
         "# heading ||spoiler|| <t:1700000000> *bold*")
-VOTE = ("⭐", "👍")
+VOTE = ("star", "+1")
+MARKDOWN = DiscordMarkdown(VoteEmoji(VOTE))
+
+
+def paper_messages(entry, vote, language):
+    return render(paper_post(entry, language, vote), MARKDOWN)
+
+
+def parent_messages(digest):
+    return render(digest_head(digest), MARKDOWN)
+
+
+def analysis_messages(entry, vote, language):
+    return render(request_analysis(entry, language, vote), MARKDOWN)
 
 
 def within_limits(messages) -> bool:
@@ -30,7 +44,7 @@ def test_a_paper_message_has_what_the_slack_reply_has():
     text = text_of(messages)
     assert len(messages) == 1 and within_limits(messages)
     assert messages[0].embeds[0]["url"] == entry.paper.abs_url and messages[0].embeds[0]["title"].startswith("1. Paper")
-    for part in ("et al. (12 authors)", "cs.CV", "picked because", "Key findings", "We propose X.",
+    for part in ("et al. (12 authors)", "cs.CV", "picked because", "Key Findings", "We propose X.",
                  "1. Main contribution", "[PDF](https://arxiv.org/pdf/2602.12281v1)",
                  "[HTML](https://arxiv.org/html/2602.12281v1)", "⭐ or 👍"):
         assert part in text
@@ -40,7 +54,7 @@ def test_the_parent_has_the_counts_the_summary_and_the_linked_list_in_the_channe
     digest = make_digest(3)
     [message] = parent_messages(digest)
     text = text_of([message])
-    assert "arXiv cs.CV — 2026-02-09" in text and "142 papers announced" in text and "3 picked" in text
+    assert "arXiv cs.CV — 2026-02-09" in text and "3 of 142 papers picked for this channel" in text
     assert "Main themes and trends" in text and "3. [Paper number 3: a study](https://arxiv.org/abs/2602.12283v1)" in text
     [zh] = parent_messages(replace(digest, language="zh"))
     assert "主要趋势与主题" in text_of([zh])
@@ -92,7 +106,7 @@ def test_vote_emoji_names_match_what_discord_sends():
 def test_the_readme_invite_url_asks_for_exactly_the_permissions_the_bot_needs():
     from pathlib import Path
 
-    from adapters.discord.outlet import PERMISSIONS
+    from adapters.discord.conversation import PERMISSIONS
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"scope=bot+applications.commands&permissions={PERMISSIONS.value}" in readme

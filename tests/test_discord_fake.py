@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fakes.discord_fake import (
+from testkit.discord_fake import (
     APP_ID,
     BOT_USER_ID,
     CHANNEL_ID,

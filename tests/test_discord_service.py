@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from paperbot.commands import serve
 from adapters.discord.service import run_discord
 from bot.config import load_config
 from bot.errors import ConfigError
-from tests.conftest import DAY, filler_items, seed_items
-from tests.fakes.discord_fake import CHANNEL_ID, FakeDiscord, point_discord_at
-from tests.fakes.slack_fake import FakeSlack
+from testkit.samples import DAY, filler_items, seed_items
+from testkit.discord_fake import CHANNEL_ID, FakeDiscord, point_discord_at
+from testkit.slack_fake import FakeSlack
 from tests.test_digest import run
 from tests.test_discord_bot import discord_config
 
@@ -47,7 +48,7 @@ async def test_catch_up_post_survives_a_reconnect_and_a_restart_posts_nothing(ar
     config = discord_config(write_config, discord_fake, channels=[(CHANNEL_ID, minutes_ago())])
 
     stop = asyncio.Event()
-    service = asyncio.create_task(run_discord(config, stop))
+    service = asyncio.create_task(serve(config, [run_discord], stop))
     try:
         await discord_fake.wait_until(lambda: discord_fake.messages(CHANNEL_ID), timeout=10)  # the parent is out
         await discord_fake.send_reconnect()  # op 7 in the middle of the morning post
@@ -62,7 +63,7 @@ async def test_catch_up_post_survives_a_reconnect_and_a_restart_posts_nothing(ar
     assert discord_fake.identifies == 1 and len(thread_of(discord_fake)) == 3
 
     stop = asyncio.Event()
-    service = asyncio.create_task(run_discord(config, stop))  # a restart within the catch-up window
+    service = asyncio.create_task(serve(config, [run_discord], stop))  # a restart within the catch-up window
     try:
         await discord_fake.wait_until(lambda: len(arxiv_fake.requests_to("/rss/")) >= 2, timeout=10)
     finally:
@@ -74,13 +75,13 @@ async def test_catch_up_post_survives_a_reconnect_and_a_restart_posts_nothing(ar
 async def test_a_rejected_token_is_one_sentence(arxiv_fake, llm_fake, write_config, discord_fake, monkeypatch):
     monkeypatch.setenv("DISCORD_BOT_TOKEN", "not-the-token")
     with pytest.raises(ConfigError, match="Discord rejected DISCORD_BOT_TOKEN; copy the token"):
-        await run_discord(discord_config(write_config, discord_fake), asyncio.Event())
+        await serve(discord_config(write_config, discord_fake), [run_discord], asyncio.Event())
 
 
 async def test_a_missing_token_is_one_sentence(arxiv_fake, llm_fake, write_config, discord_fake, monkeypatch):
     monkeypatch.delenv("DISCORD_BOT_TOKEN")
     with pytest.raises(ConfigError, match="set DISCORD_BOT_TOKEN"):
-        await run_discord(discord_config(write_config, discord_fake), asyncio.Event())
+        await serve(discord_config(write_config, discord_fake), [run_discord], asyncio.Event())
 
 
 async def test_a_channel_the_bot_cannot_see_is_reported_at_start(arxiv_fake, llm_fake, write_config, discord_fake):
@@ -92,7 +93,7 @@ async def test_a_channel_the_bot_cannot_see_is_reported_at_start(arxiv_fake, llm
                                                      "1100000000000000013; give its role")):
         config = discord_config(write_config, discord_fake, channels=[(channel, "09:00")])
         with pytest.raises(ConfigError, match=problem):
-            await asyncio.wait_for(run_discord(config, asyncio.Event()), 10)
+            await asyncio.wait_for(serve(config, [run_discord], asyncio.Event()), 10)
 
 
 def test_post_command_posts_once(arxiv_fake, llm_fake, write_config, capsys, monkeypatch):
@@ -146,7 +147,7 @@ async def test_discord_unreachable_is_one_sentence(arxiv_fake, llm_fake, write_c
     config = config.model_copy(update={"discord": config.discord.model_copy(
         update={"api_base": "http://127.0.0.1:9/api/v10"})})  # the discard port: nothing listens
     with pytest.raises(PaperbotError, match="Discord could not be reached at http://127.0.0.1:9/api/v10"):
-        await asyncio.wait_for(run_discord(config, asyncio.Event()), 10)
+        await asyncio.wait_for(serve(config, [run_discord], asyncio.Event()), 10)
 
 
 async def test_a_stop_during_start_up_posts_nothing(arxiv_fake, llm_fake, write_config, discord_fake):
@@ -154,18 +155,17 @@ async def test_a_stop_during_start_up_posts_nothing(arxiv_fake, llm_fake, write_
     arxiv_fake.add_day("cs.CV", DAY, seed_items() + filler_items(20))
     stop = asyncio.Event()
     stop.set()
-    await asyncio.wait_for(run_discord(discord_config(write_config, discord_fake,
-                                                      channels=[(CHANNEL_ID, minutes_ago())]), stop), 10)
+    await asyncio.wait_for(serve(discord_config(write_config, discord_fake, channels=[(CHANNEL_ID, minutes_ago())]),
+                                 [run_discord], stop), 10)
     assert discord_fake.messages() == [] and discord_fake.threads == {}
 
 
 async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once(arxiv_fake, llm_fake, write_config,
                                                                                 discord_fake, monkeypatch):
     from adapters.slack.service import run_slack
-    from bot.engine import Engine
-    from tests.fakes.arxiv_fake import ApiPaper
-    from tests.fakes.paper_docs import latexml_html, sample_doc
-    from tests.fakes.slack_fake import slash_command_payload
+    from testkit.arxiv_fake import ApiPaper
+    from testkit.paper_docs import latexml_html, sample_doc
+    from testkit.slack_fake import slash_command_payload
     from tests.test_discord_bot import PID, deep_calls
 
     doc = sample_doc(PID)
@@ -180,8 +180,8 @@ async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once
         path = config.base_dir / "paperbot.toml"
         path.write_text(path.read_text() + f'\n[slack]\napi_url = "{slack.api_url}"\n')
         config = load_config(path)
-        engine, stop = Engine(config), asyncio.Event()
-        services = [asyncio.create_task(run(config, stop, engine)) for run in (run_slack, run_discord)]
+        stop = asyncio.Event()
+        service = asyncio.create_task(serve(config, [run_slack, run_discord], stop))
         try:
             await discord_fake.wait_until(lambda: discord_fake.connected and slack.socket_connections, timeout=10)
             await slack.send_envelope("slash_commands", slash_command_payload(
@@ -191,6 +191,5 @@ async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once
             await slack.wait_until(lambda: len(slack.messages("C0123")) >= 2, timeout=10)
         finally:
             stop.set()
-            await asyncio.wait_for(asyncio.gather(*services), 10)
-            await engine.close()
+            await asyncio.wait_for(service, 10)
     assert len(deep_calls(llm_fake)) == 1

@@ -18,9 +18,9 @@ import requests
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from tests.fakes.arxiv_fake import ApiPaper, FakeArxiv, FeedItem
-from tests.fakes.llm_fake import FakeLLM, Reply
-from tests.fakes.paper_docs import HEADER, INJECTION, latexml_html, long_doc, markers_in, render_pdf, sample_doc
+from testkit.arxiv_fake import ApiPaper, FakeArxiv, FeedItem
+from testkit.llm_fake import FakeLLM, Reply
+from testkit.paper_docs import HEADER, INJECTION, latexml_html, long_doc, markers_in, render_pdf, sample_doc
 
 UTC = dt.timezone.utc
 MONDAY = dt.date(2026, 2, 9)

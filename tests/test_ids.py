@@ -1,7 +1,7 @@
 import pytest
 
 from bot.errors import InvalidPaperId
-from bot.ids import PaperId, parse_paper_id
+from bot.arxiv.ids import PaperId, parse_paper_id
 
 
 @pytest.mark.parametrize("text, expected", [

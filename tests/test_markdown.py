@@ -2,10 +2,10 @@
 
 import re
 
-from bot.cli import main
-from bot.markdown import md
-from tests.conftest import DAY, smart_responder
-from tests.fakes.arxiv_fake import FeedItem
+from paperbot.cli import main
+from bot.document.markdown import md
+from testkit.samples import DAY, smart_responder
+from testkit.arxiv_fake import FeedItem
 
 
 def test_md_escapes_link_html_and_emphasis():

@@ -2,7 +2,7 @@
 
 import threading
 
-from bot.pacer import PacedSession
+from bot.arxiv.pacer import PacedSession
 
 
 def test_requests_from_several_sessions_and_threads_are_spaced(arxiv_fake):

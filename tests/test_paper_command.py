@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from tests.conftest import DAY, seed_items
-from tests.fakes.arxiv_fake import ApiPaper
+from testkit.samples import DAY, seed_items
+from testkit.arxiv_fake import ApiPaper
 from tests.test_digest import run
 
 

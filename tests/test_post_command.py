@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import DAY, filler_items, seed_items
-from tests.fakes.slack_fake import FakeSlack
+from testkit.samples import DAY, filler_items, seed_items
+from testkit.slack_fake import FakeSlack
 from tests.test_digest import run
 
 
@@ -35,7 +35,9 @@ def test_post_then_post_again_posts_nothing_twice(arxiv_fake, llm_fake, write_co
     assert "2026-02-09: posted 4 messages to slack:C0123" in err
     parent, *replies = slack.messages("C0123")
     assert len(replies) == 3 and all(r["thread_ts"] == parent["ts"] for r in replies)
-    assert "3* of *30* papers" in str(parent["blocks"])
+    # A zh channel gets the seed's Chinese words, in the head and in every paper's analysis.
+    assert "从 30 篇论文中为本频道精选 3 篇" in str(parent["blocks"]) and "主要趋势与主题" in str(parent["blocks"])
+    assert all("1. 论文的主要贡献（2-3句话）" in str(r["blocks"]) for r in replies)
 
     code, out, err = run(capsys, "post", "--config", config, "--channel", "slack:C0123")
     assert code == 0 and "posted 0 messages" in err and "(4 were posted before)" in err

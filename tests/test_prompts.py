@@ -1,7 +1,7 @@
 import pytest
 
 from bot import prompts
-from bot.analysis import language_name
+from bot.analysis.replies import language_name
 
 
 def test_every_shipped_prompt_loads_and_renders():

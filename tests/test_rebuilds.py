@@ -7,9 +7,9 @@ import pytest
 from bot.config import DigestConfig
 from bot.models import Paper
 from bot.ranking import rank
-from tests.conftest import DAY, filler_items, seed_items, smart_responder
-from tests.fakes.arxiv_fake import ApiPaper, FeedItem
-from tests.fakes.llm_fake import Reply
+from testkit.samples import DAY, filler_items, seed_items, smart_responder
+from testkit.arxiv_fake import ApiPaper, FeedItem
+from testkit.llm_fake import Reply
 from tests.test_digest import run
 
 
@@ -26,7 +26,7 @@ def test_api_that_counts_missing_ids_still_completes_the_rest(arxiv_fake, llm_fa
     assert "Held back" in first[1] and first[1].count("**Published:** 2026-02-08") == 3
     assert second[1] == first[1]
     api = len(arxiv_fake.requests_to("/api/query"))
-    assert api == 2  # the id list, then the page the inflated count asked for; never again on the rebuild
+    assert api == 1  # one id list (an inflated count asks for no other page); never again on the rebuild
 
 
 def test_a_crashed_run_with_other_interests_does_not_leak_its_ranking(arxiv_fake, llm_fake, write_config, capsys):
@@ -154,7 +154,7 @@ def test_a_bug_or_a_leak_is_not_turned_into_a_note(arxiv_fake, llm_fake, write_c
 
 
 def main_run(config):
-    from bot.cli import main
+    from paperbot.cli import main
     return main(["digest", "--config", str(config)])
 
 

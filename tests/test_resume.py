@@ -5,8 +5,8 @@ import threading
 
 from bot.models import Paper
 from bot.store import Store
-from tests.conftest import DAY, seed_items, smart_responder
-from tests.fakes.llm_fake import Reply
+from testkit.samples import DAY, seed_items, smart_responder
+from testkit.llm_fake import Reply
 from tests.test_digest import run
 
 

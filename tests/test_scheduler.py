@@ -30,12 +30,12 @@ async def test_start_schedules_every_channel_and_catches_up_the_missed_one():
     posted = []
 
     async def post(channel):
-        posted.append(channel.target)
+        posted.append(str(channel.ref))
 
     scheduler = DigestScheduler((BERLIN, TOKYO), post, catch_up_hours=6)
     try:
         due = scheduler.start(now=utc(2026, 1, 15, 10, 0))  # 11:00 Berlin (missed 2 h ago); 19:00 Tokyo
-        assert [c.target for c in due] == ["slack:C1"]
+        assert [str(c.ref) for c in due] == ["slack:C1"]
         jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
         assert {"digest:slack:C1", "digest:slack:C2"} <= jobs.keys()
         assert str(jobs["digest:slack:C2"].trigger.timezone) == "Asia/Tokyo"

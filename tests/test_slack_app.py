@@ -8,15 +8,18 @@ import pytest
 from aiohttp import web
 
 from adapters.slack.app import build_app
-from adapters.slack.poster import SlackOutlet, make_client
+from adapters.slack.conversation import SlackConversation, make_client
+from bot.chat.desk import Desk
+from bot.chat.morning import MorningPost
+from bot.chat.outbox import Outbox
+from bot.chat.votes import VoteBook
 from bot.config import load_config
 from bot.engine import Engine
-from bot.posting import DigestPoster
-from bot.votes import VoteBook
-from tests.fakes.arxiv_fake import ApiPaper
-from tests.fakes.paper_docs import latexml_html, sample_doc
-from tests.fakes.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body
-from tests.conftest import make_digest
+from bot.models import ChannelRef
+from testkit.arxiv_fake import ApiPaper
+from testkit.paper_docs import latexml_html, sample_doc
+from testkit.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body
+from testkit.samples import make_digest
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0123"
@@ -33,7 +36,7 @@ async def bot(arxiv_fake, llm_fake, write_config, tmp_path):
         engine = Engine(load_config(write_config()))
         votes = VoteBook(engine.store, emoji=("star", "+1"), threshold=2)
         client = make_client("xoxb-test", slack.api_url)
-        app = build_app(engine, votes, client, signing_secret=SECRET)
+        app = build_app(Desk(engine, votes), client, signing_secret=SECRET)
         runner = web.AppRunner(app.web_app(path="/slack/events"))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -105,7 +108,8 @@ async def test_bad_signature_is_rejected(bot):
 async def test_votes_reach_the_mustread_list_and_done_removes(bot):
     digest = make_digest(3)
     bot.engine.store.save_papers([e.paper for e in digest.entries])
-    await DigestPoster(SlackOutlet(bot.client), bot.engine.store).post_digest(CHANNEL, digest)
+    await MorningPost(Outbox(SlackConversation(bot.client), bot.engine.store), ("star", "+1")).post_digest(
+        ChannelRef("slack", CHANNEL), digest)
     first_reply = bot.slack.messages(CHANNEL)[1]["ts"]
     assert await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1") == 200
     await bot.event(reaction_event("U1", "star", CHANNEL, first_reply), "Ev1")  # Slack's retry
@@ -115,7 +119,7 @@ async def test_votes_reach_the_mustread_list_and_done_removes(bot):
 
     await bot.event(reaction_event("U2", "+1", CHANNEL, first_reply), "Ev3")
     # Bolt acks an event before its listener runs: wait for the vote to land, not for a clock.
-    await bot.slack.wait_until(lambda: bot.votes.must_read("slack:C0123"))
+    await bot.slack.wait_until(lambda: bot.votes.must_read(ChannelRef("slack", "C0123")))
     status, text = await bot.command("/mustread", "")
     assert "Paper number 1" in text and "2 votes" in text and "&lt;@U1&gt;" not in text
 
@@ -128,7 +132,7 @@ async def test_votes_reach_the_mustread_list_and_done_removes(bot):
 async def test_the_ack_comes_before_the_analysis_is_written(bot):
     import threading
 
-    from tests.conftest import smart_responder
+    from testkit.samples import smart_responder
 
     release = threading.Event()
 
@@ -171,7 +175,7 @@ async def test_voting_on_a_deep_analysis_counts_for_its_paper(bot):
     analysis = [m for m in messages if m["thread_ts"]][0]
     await bot.event(reaction_event("U1", "star", CHANNEL, analysis["ts"]), "EvA")
     await bot.event(reaction_event("U2", "star", CHANNEL, analysis["ts"]), "EvB")
-    [item] = await bot.slack.wait_until(lambda: bot.votes.must_read("slack:C0123"))
+    [item] = await bot.slack.wait_until(lambda: bot.votes.must_read(ChannelRef("slack", "C0123")))
     assert item.paper.id == PID and item.votes == 2
 
 

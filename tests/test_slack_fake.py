@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fakes.slack_fake import (
+from testkit.slack_fake import (
     FakeSlack,
     event_body,
     event_payload,

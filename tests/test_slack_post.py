@@ -3,18 +3,20 @@
 import types
 
 import pytest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
 
-from adapters.slack.blocks import MAX_SECTION, esc, paper_message
-from adapters.slack.poster import SlackOutlet, make_client
-from bot.analysis import QuickAnalysis
+from adapters.slack.conversation import SlackConversation, make_client
+from adapters.slack.render import MAX_SECTION, esc, render
+from bot.analysis.replies import QuickAnalysis
+from bot.chat.morning import MorningPost
+from bot.chat.outbox import Outbox
 from bot.digest import Digest, DigestEntry
-from bot.models import Paper
-from bot.posting import DigestPoster
+from bot.document.chat import paper_post, request_analysis
+from bot.errors import ChatError
+from bot.models import ChannelRef, Paper
 from bot.store import Store
-from tests.conftest import make_digest, quick_reply
-from tests.fakes.slack_fake import FakeSlack, blocks_errors
+from testkit.samples import make_digest, quick_reply
+from testkit.slack_fake import FakeSlack, blocks_errors
 
 CHANNEL = "C0123"
 EVIL = "<!channel> <@U999> @here <https://evil.example|arxiv.org> &amp; *bold*"
@@ -33,8 +35,13 @@ def no_jitter(monkeypatch):
     monkeypatch.setattr(builtin_async_handlers, "random", types.SimpleNamespace(random=lambda: 0.0))
 
 
-def poster(slack, tmp_path) -> DigestPoster:
-    return DigestPoster(SlackOutlet(make_client("xoxb-test", slack.api_url)), Store(tmp_path / "p.db"))
+class poster:  # noqa: N801 - reads as the old helper: poster(slack, tmp_path).post_digest(CHANNEL, digest)
+    def __init__(self, slack, tmp_path):
+        outbox = Outbox(SlackConversation(make_client("xoxb-test", slack.api_url)), Store(tmp_path / "p.db"))
+        self.morning = MorningPost(outbox, ("star", "+1"))
+
+    async def post_digest(self, channel: str, digest) -> int:
+        return await self.morning.post_digest(ChannelRef("slack", channel), digest)
 
 
 async def test_parent_then_one_threaded_reply_per_paper_in_rank_order(slack, tmp_path):
@@ -42,13 +49,13 @@ async def test_parent_then_one_threaded_reply_per_paper_in_rank_order(slack, tmp
 
     parent, *replies = slack.messages(CHANNEL)
     assert sent == 11 and len(replies) == 10
-    assert parent["thread_ts"] is None and "10* of *142* papers" in str(parent["blocks"])
+    assert parent["thread_ts"] is None and "10 of 142 papers picked" in str(parent["blocks"])
     assert "3D scene representation" in str(parent["blocks"])  # the executive summary
     assert all(r["thread_ts"] == parent["ts"] for r in replies)
     assert [f"Paper number {n}" in str(r["blocks"]) for n, r in enumerate(replies, 1)] == [True] * 10
     assert all(m["unfurl_links"] is False and m["unfurl_media"] is False for m in slack.messages(CHANNEL))
     reply = str(replies[0]["blocks"])
-    for part in ("et al. (12 authors)", "cs.CV", "picked because", "Key findings", "Analysis",
+    for part in ("et al. (12 authors)", "cs.CV", "picked because", "Key Findings", "1. Main contribution",
                  "arxiv.org/pdf/2602.12281v1", "arxiv.org/html/2602.12281v1", ":star:"):
         assert part in reply
 
@@ -72,7 +79,7 @@ async def test_untrusted_text_cannot_ping_or_hide_a_link(slack, tmp_path):
 async def test_a_long_analysis_is_split_not_rejected(slack, tmp_path):
     long = QuickAnalysis(**{**quick_reply("x"), "key_innovations": ["word " * 700] * 8})
     digest = make_digest(1, analysis=long)
-    [message] = paper_message(digest.entries[0])
+    [message] = render(paper_post(digest.entries[0], "en", ("star",)))
     assert blocks_errors(message.blocks) == []
     assert all(len(b["text"]["text"]) <= MAX_SECTION for b in message.blocks if b["type"] == "section")
 
@@ -85,7 +92,7 @@ async def test_a_long_analysis_is_split_not_rejected(slack, tmp_path):
 async def test_a_crash_after_four_replies_resumes_without_posting_twice(slack, tmp_path):
     digest = make_digest()
     slack.after("chat.postMessage", 5).fail_next("chat.postMessage", "internal_error")
-    with pytest.raises(SlackApiError):
+    with pytest.raises(ChatError, match="Slack refused to post to C0123 .internal_error."):
         await poster(slack, tmp_path).post_digest(CHANNEL, digest)
     assert len(slack.messages(CHANNEL)) == 5  # the parent and four replies
 
@@ -112,12 +119,11 @@ async def test_a_429_mid_thread_waits_and_continues_in_order(slack, tmp_path, no
 def test_a_deep_analysis_uses_the_markdown_headings_in_the_channel_language():
     from dataclasses import replace
 
-    from adapters.slack.blocks import analysis_messages
-    from bot.analysis import DeepAnalysis, DeepResult
-    from tests.conftest import deep_reply
+    from bot.analysis.replies import DeepAnalysis, DeepResult
+    from testkit.samples import deep_reply
 
     entry = replace(make_digest(1).entries[0], deep=DeepResult(DeepAnalysis(**deep_reply("x", zh=True)), {}))
-    [zh] = analysis_messages(entry, language="zh")
-    [en] = analysis_messages(entry, language="en")
+    [zh] = render(request_analysis(entry, "zh", ("star",)))
+    [en] = render(request_analysis(entry, "en", ("star",)))
     assert "7. 总结" in str(zh.blocks) and "速记版pipeline" in str(zh.blocks)
     assert "7. Summary" in str(en.blocks) and blocks_errors(zh.blocks) == []

@@ -5,11 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from paperbot.commands import serve
 from adapters.slack.service import run_slack
 from bot.config import load_config
 from bot.errors import ConfigError
-from tests.conftest import DAY, filler_items, seed_items
-from tests.fakes.slack_fake import FakeSlack, event_payload, reaction_event, slash_command_payload
+from testkit.samples import DAY, filler_items, seed_items
+from testkit.slack_fake import FakeSlack, event_payload, reaction_event, slash_command_payload
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def service_config(write_config, slack, channel="C0123", minutes_ago=5):
 
 async def run_until(config, slack, condition):
     stop = asyncio.Event()
-    service = asyncio.create_task(run_slack(config, stop))
+    service = asyncio.create_task(serve(config, [run_slack], stop))
     try:
         return await slack.wait_until(condition, timeout=10)
     finally:
@@ -49,7 +50,7 @@ async def test_catch_up_post_command_vote_and_a_restart_that_posts_nothing(arxiv
     assert len(replies) == 3 and all(r["thread_ts"] == parent["ts"] for r in replies)
 
     stop = asyncio.Event()
-    service = asyncio.create_task(run_slack(config, stop))  # a restart within the catch-up window
+    service = asyncio.create_task(serve(config, [run_slack], stop))  # a restart within the catch-up window
     try:
         await slack.wait_until(lambda: slack.socket_connections >= 1, timeout=10)
         envelope = await slack.send_envelope("slash_commands", slash_command_payload(
@@ -70,13 +71,13 @@ async def test_catch_up_post_command_vote_and_a_restart_that_posts_nothing(arxiv
 async def test_a_channel_the_bot_is_not_in_is_reported_at_start(arxiv_fake, llm_fake, write_config, slack):
     config = service_config(write_config, slack, channel="COUT")
     with pytest.raises(ConfigError, match="paperbot is not in Slack channel COUT; invite it"):
-        await run_slack(config, asyncio.Event())
+        await serve(config, [run_slack], asyncio.Event())
 
 
 async def test_missing_app_token_is_one_sentence(arxiv_fake, llm_fake, write_config, slack, monkeypatch):
     monkeypatch.delenv("SLACK_APP_TOKEN")
     with pytest.raises(ConfigError, match="set SLACK_APP_TOKEN"):
-        await run_slack(service_config(write_config, slack), asyncio.Event())
+        await serve(service_config(write_config, slack), [run_slack], asyncio.Event())
 
 
 def test_the_manifest_declares_what_the_app_uses():
@@ -96,7 +97,7 @@ async def test_a_day_without_announcement(post_empty_days, arxiv_fake, llm_fake,
 
     for _ in range(2):  # a restart must not repeat the note
         stop = asyncio.Event()
-        service = asyncio.create_task(run_slack(config, stop))
+        service = asyncio.create_task(serve(config, [run_slack], stop))
         await slack.wait_until(lambda: arxiv_fake.requests_to("/rss/"), timeout=10)
         await asyncio.sleep(0)  # let the job reach its end before the stop (the stop waits for it anyway)
         stop.set()

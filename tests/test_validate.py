@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from bot.analysis import QuickAnalysis
-from bot.validate import InvalidReply, parse_reply, strip_filler
-from tests.conftest import quick_reply
+from bot.analysis.replies import QuickAnalysis
+from bot.analysis.validate import InvalidReply, parse_reply, strip_filler
+from testkit.samples import quick_reply
 
 GOOD = quick_reply("2602.1")
 

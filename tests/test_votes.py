@@ -1,10 +1,10 @@
 """Votes from reactions, and the must-read list: the platform-free rules."""
 
-from bot.models import Paper
+from bot.models import ChannelRef, Paper
 from bot.store import Store
-from bot.votes import Reaction, VoteBook
+from bot.chat.votes import Reaction, VoteBook
 
-T = "slack:C0123"
+T = ChannelRef("slack", "C0123")
 
 
 def book(tmp_path, threshold=2) -> VoteBook:
@@ -64,20 +64,20 @@ def test_done_takes_a_paper_off_the_list(tmp_path):
     vote(b, "U1"), vote(b, "U1", message="1700.2")
     assert b.done(T, "arXiv:2602.12281v1", "U1") == "2602.12281"
     assert [m.paper.id for m in b.must_read(T)] == ["2602.12282"]
-    assert b.must_read("slack:COTHER") == []  # lists are per channel
+    assert b.must_read(ChannelRef("slack", "COTHER")) == []  # lists are per channel
 
 
 def test_a_reaction_in_a_thread_counts_for_its_channel(tmp_path):
     # Discord names the thread as the channel of a reaction in it; the thread has the parent's id.
     b = book(tmp_path, threshold=1)
-    channel, thread = "discord:1100000000000000010", "1200000000000000000"
+    channel, thread = ChannelRef("discord", "1100000000000000010"), "1200000000000000000"
     b.store.save_post(channel, "2026-02-09", "paper:2602.12281", message="1200000000000000001", thread=thread,
                       paper_id="2602.12281")
-    assert b.react(Reaction(f"discord:{thread}", "1200000000000000001", "7", "star", True), bot_user="1")
+    assert b.react(Reaction(ChannelRef("discord", thread), "1200000000000000001", "7", "star", True), bot_user="1")
     assert [m.paper.id for m in b.must_read(channel)] == ["2602.12281"]
     # The same message id under another thread, or another platform, is not this post.
-    assert not b.react(Reaction("discord:1300000000000000000", "1200000000000000001", "8", "star", True), bot_user="1")
-    assert not b.react(Reaction(f"slack:{thread}", "1200000000000000001", "8", "star", True), bot_user="1")
+    assert not b.react(Reaction(ChannelRef("discord", "1300000000000000000"), "1200000000000000001", "8", "star", True), bot_user="1")
+    assert not b.react(Reaction(ChannelRef("slack", thread), "1200000000000000001", "8", "star", True), bot_user="1")
 
 
 def test_taking_back_one_of_two_reactions_keeps_the_vote(tmp_path):

@@ -19,8 +19,12 @@ class VoteEmoji:
     def __init__(self, names: tuple[str, ...]):
         self.names = names
         # A name the emoji library does not know stays itself: a custom emoji of the server.
-        self.shown = tuple(emoji.emojize(f":{name}:", language="alias").replace(f":{name}:", name) for name in names)
+        self.shown = tuple(self.show(name) for name in names)
         self._by_reaction = {_plain(shown): name for shown, name in zip(self.shown, names)}
+
+    def show(self, name: str) -> str:
+        """How a configured name is shown: the emoji itself, or a custom emoji's name."""
+        return emoji.emojize(f":{name}:", language="alias").replace(f":{name}:", name)
 
     def name_of(self, reaction: str) -> str | None:
         """The configured name a reaction counts as, None when it is not a vote emoji."""

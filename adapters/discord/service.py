@@ -15,31 +15,30 @@ from datetime import datetime, timezone
 
 import discord
 
-from bot.config import ChannelConfig, Config, secret_from_env
+from bot.chat.desk import Desk
+from bot.chat.morning import ChannelJob
+from bot.chat.outbox import Outbox
+from bot.config import ChannelConfig, secret_from_env
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.posting import ChannelPoster
 from bot.scheduler import DigestScheduler
-from bot.votes import VoteBook
 
 from .app import PaperBot
-from .outlet import CHANNEL_PERMISSIONS, TOKEN_ENV, DiscordOutlet, configure_endpoints, explain, login, resolve_channel
+from .conversation import CHANNEL_PERMISSIONS, TOKEN_ENV, DiscordConversation, configure_endpoints, explain, login, resolve_channel
+from .conversation import connect  # noqa: F401 - the platform's sender, for paperbot.platforms
 
 log = logging.getLogger(__name__)
 
 
-async def run_discord(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
-    """Run until `stop`. `engine`: shared with the other platform's service in one process, so a paper
-    asked for on both at once is analysed once; without one the service makes (and closes) its own."""
+async def run_discord(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
+    """Run until `stop`, on the process's one engine (shared with the other platforms)."""
+    config = engine.config
     channels = tuple(c for c in config.channels if c.platform == "discord")
     token = secret_from_env(TOKEN_ENV, "the application's bot token", "Discord")
     configure_endpoints(config.discord)
-    own_engine = engine is None
-    engine = engine or Engine(config)
-    votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
-    client = PaperBot(engine, votes, config)
-    poster = ChannelPoster(config, DiscordOutlet(client, config.votes.emoji), stop)
-    scheduler = DigestScheduler(channels, poster.post, catch_up_hours=config.digest.catch_up_hours)
+    client = PaperBot(desk, config)
+    job = ChannelJob(engine, Outbox(DiscordConversation(client, config.votes.emoji), engine.store, stop=stop))
+    scheduler = DigestScheduler(channels, job.post, catch_up_hours=config.digest.catch_up_hours)
     gateway: asyncio.Task | None = None
     try:
         await login(client, token)  # runs setup_hook: the slash commands are registered here
@@ -50,10 +49,10 @@ async def run_discord(config: Config, stop: asyncio.Event, engine: Engine | None
         await _check(client, channels)
         scheduler.start(datetime.now(timezone.utc))
         log.info("paperbot is running on Discord as %s for %s", client.user,
-                 ", ".join(c.target for c in channels) or "commands only")
+                 ", ".join(str(c.ref) for c in channels) or "commands only")
         await _first(stop.wait(), gateway, stop)
     finally:
-        await poster.finish()  # before the scheduler's shutdown, which would cancel it
+        await job.finish()  # before the scheduler's shutdown, which would cancel it
         scheduler.shutdown()
         await client.close()
         if gateway is not None:
@@ -61,8 +60,6 @@ async def run_discord(config: Config, stop: asyncio.Event, engine: Engine | None
                 await gateway
             except (Exception, asyncio.CancelledError) as exc:  # closed mid-connect: aiohttp may raise anything
                 log.debug("the gateway ended with %r while stopping", exc)
-        if own_engine:
-            await engine.close()
         log.info("paperbot stopped on Discord; anything not posted yet is posted on the next start")
 
 

@@ -8,22 +8,25 @@ sent finishes, the rest of the thread is posted on the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
+from bot.chat.desk import Desk
+from bot.chat.morning import ChannelJob
+from bot.chat.outbox import Outbox
 from bot.config import ChannelConfig, Config, secret_from_env
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.posting import ChannelPoster
 from bot.scheduler import DigestScheduler
-from bot.votes import VoteBook
 
 from .app import build_app
-from .poster import SlackOutlet, make_client
+from .conversation import SlackConversation, make_client
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,16 @@ def _secret(name: str, what: str) -> str:
     return secret_from_env(name, what, "Slack")
 
 
-async def run_slack(config: Config, stop: asyncio.Event, engine: Engine | None = None) -> None:
-    """Run until `stop`. `engine`: shared with the other platform's service in one process, so a paper
-    asked for on both at once is analysed once; without one the service makes (and closes) its own."""
+@contextlib.asynccontextmanager
+async def connect(config: Config) -> AsyncIterator[SlackConversation]:
+    """Slack for sending only (`paperbot post`): the bot token from the environment, no app."""
+    token = _secret(BOT_TOKEN, "the app's bot token, xoxb-...")
+    yield SlackConversation(make_client(token, config.slack.api_url))
+
+
+async def run_slack(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
+    """Run until `stop`, on the process's one engine (shared with the other platforms)."""
+    config = engine.config
     channels = tuple(c for c in config.channels if c.platform == "slack")
     token = _secret(BOT_TOKEN, "the app's bot token, xoxb-...")
     socket = config.slack.mode == "socket"
@@ -45,12 +55,9 @@ async def run_slack(config: Config, stop: asyncio.Event, engine: Engine | None =
     client = make_client(token, config.slack.api_url)
     await _check(client, channels)
 
-    own_engine = engine is None
-    engine = engine or Engine(config)
-    votes = VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold)
-    app = build_app(engine, votes, client, signing_secret=secret, vote_emoji=config.votes.emoji)
-    poster = ChannelPoster(config, SlackOutlet(client, config.votes.emoji), stop)
-    scheduler = DigestScheduler(channels, poster.post, catch_up_hours=config.digest.catch_up_hours)
+    app = build_app(desk, client, signing_secret=secret)
+    job = ChannelJob(engine, Outbox(SlackConversation(client), engine.store, stop=stop))
+    scheduler = DigestScheduler(channels, job.post, catch_up_hours=config.digest.catch_up_hours)
     handler, runner = None, None
     try:
         if socket:
@@ -62,17 +69,15 @@ async def run_slack(config: Config, stop: asyncio.Event, engine: Engine | None =
             await web.TCPSite(runner, "0.0.0.0", config.slack.port).start()
         scheduler.start(datetime.now(timezone.utc))
         log.info("paperbot is running on Slack (%s mode) for %s", config.slack.mode,
-                 ", ".join(c.target for c in channels) or "commands only")
+                 ", ".join(str(c.ref) for c in channels) or "commands only")
         await stop.wait()
     finally:
-        await poster.finish()  # before the scheduler's shutdown, which would cancel it
+        await job.finish()  # before the scheduler's shutdown, which would cancel it
         scheduler.shutdown()
         if handler:
             await handler.close_async()
         if runner:
             await runner.cleanup()
-        if own_engine:
-            await engine.close()
         log.info("paperbot stopped; anything not posted yet is posted on the next start")
 
 

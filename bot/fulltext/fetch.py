@@ -15,7 +15,7 @@ from pypdf.errors import PyPdfError
 from ..config import ArxivConfig
 from ..errors import NoFullText
 from ..models import Paper
-from ..pacer import DownloadTooLarge, PacedSession
+from ..arxiv.pacer import DownloadTooLarge, PacedSession
 from .document import FullText
 from .html import NotLaTeXML, extract_html
 from .pdf import extract_pdf

@@ -1,0 +1,69 @@
+"""What the chats got and said: the posts ledger, reaction votes, read marks, redelivered events.
+
+Every chat row names its channel by its ChannelRef text ("slack:C0123").
+"""
+
+from __future__ import annotations
+
+from ..models import ChannelRef
+from .database import StoreBase, now
+
+
+class ChatStore(StoreBase):
+    # -- the posts ledger ------------------------------------------------------------------
+    def posted(self, channel: ChannelRef, date: str) -> dict[str, dict]:
+        """What of a day is already posted to `channel`, by item ("parent", "paper:<id>", "request:<id>")."""
+        return {r["item"]: r for r in self.db.query(
+            "select * from posts where channel = ? and date = ?", [str(channel), date])}
+
+    def save_post(self, channel: ChannelRef, date: str, item: str, *, message: str, thread: str | None,
+                  paper_id: str | None = None) -> None:
+        with self.write() as db:
+            db["posts"].insert({"channel": str(channel), "date": date, "item": item, "message": message,
+                                "thread": thread, "paper_id": paper_id, "posted_at": now()},
+                               pk=("channel", "date", "item"), ignore=True)
+
+    def post_by_message(self, channel: ChannelRef, message: str) -> dict | None:
+        """The post behind a message seen in `channel`, which may also be a thread of the post's channel:
+        Discord reports a reaction in a thread with the thread as its channel (the thread's id)."""
+        return next(self.db.query(
+            """select * from posts where message = :message
+                 and (channel = :channel or (thread = :id and channel like :platform || ':%'))
+               order by channel = :channel desc limit 1""",
+            {"message": message, "channel": str(channel), "id": channel.id, "platform": channel.platform}), None)
+
+    # -- votes -------------------------------------------------------------------------
+    def first_sighting(self, event_id: str) -> bool:
+        """True the first time an event id is seen; a redelivery is False."""
+        with self.write() as db:
+            before = db.execute("select count(*) from events_seen where event_id = ?", [event_id]).fetchone()[0]
+            if not before:
+                db["events_seen"].insert({"event_id": event_id, "seen_at": now()})
+            return not before
+
+    def set_vote(self, channel: ChannelRef, user: str, paper_id: str, emoji: str, added: bool,
+                 message: str = "") -> None:
+        with self.write() as db:
+            if added:
+                db["votes"].insert({"channel": str(channel), "user": user, "paper_id": paper_id, "emoji": emoji,
+                                    "message": message, "voted_at": now()},
+                                   pk=("channel", "user", "paper_id", "emoji", "message"), ignore=True)
+            else:
+                db.execute("delete from votes where channel = ? and user = ? and paper_id = ? and emoji = ?"
+                           " and message = ?", [str(channel), user, paper_id, emoji, message])
+
+    def vote_tally(self, channel: ChannelRef, min_voters: int) -> list[dict]:
+        """Papers with at least `min_voters` distinct voters and no read mark, most votes first."""
+        return list(self.db.query(
+            """select v.paper_id, count(distinct v.user) as votes, group_concat(distinct v.user) as voters,
+                      min(p.posted_at) as posted_at
+               from votes v left join posts p on p.channel = v.channel and p.paper_id = v.paper_id
+               where v.channel = :channel
+                 and v.paper_id not in (select paper_id from read_marks where channel = :channel)
+               group by v.paper_id having count(distinct v.user) >= :min
+               order by votes desc, posted_at, v.paper_id""", {"channel": str(channel), "min": min_voters}))
+
+    def mark_read(self, channel: ChannelRef, paper_id: str, user: str) -> None:
+        with self.write() as db:
+            db["read_marks"].upsert({"channel": str(channel), "paper_id": paper_id, "user": user,
+                                     "marked_at": now()}, pk=("channel", "paper_id"))

@@ -1,0 +1,48 @@
+"""The SQLite file: opened once per process, WAL, and one BEGIN IMMEDIATE per write.
+
+With WAL, plain upserts from two writers (the bot and a cron digest, say) still
+fail with "database is locked"; taking the write lock up front with BEGIN
+IMMEDIATE, with a busy timeout, is what makes them wait their turn instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .migrations import migrate
+
+BUSY_TIMEOUT_S = 30
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class StoreBase:
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S))
+        self.db.enable_wal()
+        migrate(self.db, self.write)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.db.conn.execute("COMMIT")
