@@ -1,49 +1,95 @@
-"""Tests for bot.findings (extractive Key Findings)."""
+"""Tests for bot.findings (extractive Key Findings) and its evaluation (bot.findings_eval)."""
 import json
 from pathlib import Path
 
 import pytest
 
-from bot.findings import key_findings, split_sentences
+from bot import findings_eval as fe
+from bot.findings import CALIBRATION, key_findings, split_sentences
 
 SEED = json.loads(
     (Path(__file__).parent / "data" / "seed_key_findings.json").read_text(encoding="utf-8")
 )
 
-# Thresholds. The seed (an LLM-made digest) is not self-consistent: it rejects
-# sentences that match exactly the pattern it accepts elsewhere, e.g.
-#   rejected "Extensive experiments demonstrate the superiority of AdaRoute ..."
-#   accepted "Experimental results show that our method consistently outperforms ..."
-#   rejected "..., we further introduce a Conditional Sensitivity-Aware Sampling ..."
-#   accepted "To further enhance the model's robustness, we introduce ..."
-#   rejected "We find that there is a connection between task complexity ..."
-# and it accepts one pure background sentence (NanoFLUX "While large-scale ...").
-# Any consistent rule therefore pays ~6 FPs (measured: P=23/29=0.79, R=23/24=0.96);
-# dropping result cues instead would give P=0.90 but R=0.75. We keep the result
-# cues (better digest) and assert with a small margin below the measured figures.
-MIN_PRECISION = 0.75
-MIN_RECALL = 0.90
+# Quality floors, a margin below the figures bench/findings_bench.py measures
+# (micro P/R; the calibration set is the seed + the dev half of
+# tests/data/heldout_key_findings.json, the test half is never fitted on):
+#   held-out test half (20 papers)         P=0.98 (62/63)  R=0.89 (62/70)
+#   leave-one-paper-out, 30 folds          P=0.87 (85/98)  R=0.91 (85/93)
+#   seed in-sample (10 papers)             P=0.69 (24/35)  R=1.00 (24/24)
+# The old seed-fitted rules measured P=0.79 R=0.96 on the seed but P=1.00 R=0.71 on
+# the test half. The seed's precision is low because the seed (an LLM-made digest)
+# rejects most result sentences while accepting others of the same form: 8 of the 11
+# seed "extras" state a result or an analysis finding ("Extensive experiments
+# demonstrate the superiority of AdaRoute ...", "Empirically, PKA delivers a 10.0x
+# inference speedup ...", "RFDM surpasses I2I-based methods ..."), 2 introduce a
+# component ("we further introduce a Conditional Sensitivity-Aware Sampling ..."),
+# 1 is a mechanism ("... they improve feature diversity by ..."). Fitting on the seed
+# alone gives leave-one-out P=0.58 R=0.75 and R=0.67 on the test half, so the seed
+# is a floor here, not the target.
+MIN_HELDOUT_PRECISION, MIN_HELDOUT_RECALL = 0.90, 0.82
+MIN_LOO_PRECISION, MIN_LOO_RECALL = 0.82, 0.86
+MIN_SEED_PRECISION, MIN_SEED_RECALL = 0.64, 0.95
 
 
 def _norm(text):
     return " ".join(text.split())
 
 
+def _report(label, papers):
+    counts = fe.score(papers)
+    print(f"{label}: {counts}")
+    return counts
+
+
 # --------------------------------------------------------------- calibration --
+def test_heldout_test_half_precision_recall():
+    counts = _report("held-out test half", fe.load_heldout("test"))
+    assert counts.precision >= MIN_HELDOUT_PRECISION
+    assert counts.recall >= MIN_HELDOUT_RECALL
+
+
+def test_leave_one_paper_out_precision_recall():
+    counts, fits = fe.leave_one_out(fe.calibration_set())
+    print(f"leave-one-paper-out: {counts}; {len(set(map(str, fits)))} distinct fit(s)")
+    assert counts.precision >= MIN_LOO_PRECISION
+    assert counts.recall >= MIN_LOO_RECALL
+
+
 def test_seed_calibration_precision_recall():
-    tp = fp = fn = 0
-    for paper in SEED:
-        pred, gold = set(key_findings(paper["abstract"])), set(paper["key_findings"])
-        tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
-        for s in sorted(gold - pred):
-            print(f"  {paper['id']} MISS: {s[:90]}")
-        for s in sorted(pred - gold):
-            print(f"  {paper['id']} EXTRA: {s[:90]}")
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"\nseed calibration: tp={tp} fp={fp} fn={fn} "
-          f"precision={precision:.3f} recall={recall:.3f}")
-    assert precision >= MIN_PRECISION
-    assert recall >= MIN_RECALL
+    counts = _report("seed in-sample", SEED)
+    assert counts.precision >= MIN_SEED_PRECISION
+    assert counts.recall >= MIN_SEED_RECALL
+
+
+def test_shipped_calibration_is_the_fit():
+    # CALIBRATION is not hand-tuned: it is what the grid search picks, and the test
+    # half plays no part in it.
+    assert fe.fit(fe.calibration_set()) == CALIBRATION
+    test_ids = {p["id"] for p in fe.load_heldout("test")}
+    assert test_ids and not test_ids & {p["id"] for p in fe.calibration_set()}
+
+
+def test_grid_counts_agree_with_the_picker():
+    # The vectorised selection used for fitting must be the picker's own.
+    papers = fe.calibration_set()
+    counts = fe.GridCounts(papers)
+    for g in range(0, len(counts.grid), 29):  # a spread of grid points, to keep it quick
+        pick = fe.picker(counts.grid[g])
+        for j, paper in enumerate(papers):
+            c = fe.score_paper(paper, pick)
+            assert (c.tp, c.tp + c.fp) == (counts.tp[g, j], counts.picked[g, j]), counts.grid[g]
+
+
+def test_leave_one_out_does_not_see_the_scored_paper():
+    # A paper whose findings all carry the background cue pulls a fit that sees it
+    # towards a bigger contribution weight; its own fold must not see it.
+    sentences = [f"Existing methods have been shown to work and we propose method {k}." for k in range(5)]
+    rigged = {"id": "rigged", "abstract": " ".join(sentences), "key_findings": sentences}
+    others = fe.calibration_set()[1:]
+    assert fe.fit([rigged] + others) != fe.fit(others)  # it would pull, if seen
+    counts, fits = fe.leave_one_out([rigged] + others, scored=[0])
+    assert fits == [fe.fit(others)] and counts == fe.score_paper(rigged, fe.picker(fits[0]))
 
 
 def test_seed_file_shape():
@@ -53,6 +99,17 @@ def test_seed_file_shape():
         assert paper["key_findings"]
         for s in paper["key_findings"]:
             assert s in paper["abstract"]
+
+
+def test_heldout_file_shape():
+    data = json.loads((fe.DATA / "heldout_key_findings.json").read_text(encoding="utf-8"))
+    assert {"sample", "labelling", "guideline"} <= set(data["note"])
+    papers = data["papers"]
+    assert [p["split"] for p in papers].count("dev") == 20 == [p["split"] for p in papers].count("test")
+    assert len({p["id"] for p in papers}) == 40 and not {p["id"] for p in papers} & {p["id"] for p in SEED}
+    for paper in papers:
+        sentences = split_sentences(paper["abstract"])
+        assert paper["key_findings"] and all(s in sentences for s in paper["key_findings"])
 
 
 @pytest.mark.parametrize("paper", SEED, ids=[p["id"] for p in SEED])
@@ -88,6 +145,8 @@ def test_seed_verbatim_ordered_capped(paper):
         ("Code: https://github.com/a/b.c and https://x.io/p. More at www.a.org. End.",
          ["Code: https://github.com/a/b.c and https://x.io/p.", "More at www.a.org.", "End."]),
         ("Is it good? Yes! It is.", ["Is it good?", "Yes!", "It is."]),
+        ("It fails on text. iTAG fixes it, e.g. iPhone photos. Done.",
+         ["It fails on text.", "iTAG fixes it, e.g. iPhone photos.", "Done."]),
         ('They said "stop." Then we went.', ['They said "stop."', "Then we went."]),
         ("  multi\n line\n\n abstract.  Second\tone ", ["multi line abstract.", "Second one"]),
         ("", []),
@@ -143,3 +202,21 @@ def test_pathological_input_is_bounded():
     out = key_findings(huge)
     assert len(out) <= 5 and all(s in _norm(huge) for s in out)
     assert key_findings("we propose " + "x" * 50_000) == []  # no run-on "sentence"
+
+
+def test_general_cues():
+    text = ("Recent methods have been shown to work. However, we find that they fail on long inputs. "
+            "In partnership with a hospital we have developed a counting system. "
+            "Our experiments show that it reduces errors by 40% compared to manual counts. "
+            "We hope this helps. The code is available at https://example.org/x.")
+    assert key_findings(text) == [
+        "However, we find that they fail on long inputs.",
+        "In partnership with a hospital we have developed a counting system.",
+        "Our experiments show that it reduces errors by 40% compared to manual counts.",
+    ]
+
+
+def test_first_contribution_survives_the_cap():
+    results = " ".join(f"Experiments show that X outperforms baseline {i} by {i}%." for i in range(6))
+    out = key_findings("We propose X. " + results)
+    assert len(out) == 5 and out[0] == "We propose X."
