@@ -7,7 +7,7 @@ and 40 hand-labelled real abstracts (tests/data/heldout_key_findings.json, label
 by a written guideline before any picker ran on them; see its "note"), split into a
 20-paper dev half and a 20-paper test half. The calibration set is seed + dev: the
 cue weights and threshold (bot.findings.CALIBRATION) are the best-F1 point of a small
-grid on it (bot.findings_eval). The test half is never fitted on.
+grid on it (testkit.findings_eval). The test half is never fitted on.
 
 Prints, micro-averaged (each labelled sentence weighs the same):
 1. in-sample: the shipped calibration on the seed, dev and test;
@@ -33,7 +33,7 @@ import statistics
 from pathlib import Path
 
 from bot.findings import CALIBRATION, CUE_NAMES, key_findings
-from bot.findings_eval import (Counts, calibration_set, fit, leave_one_out, load_heldout,
+from testkit.findings_eval import (Counts, calibration_set, fit, leave_one_out, load_heldout,
                                load_seed, picker, score)
 
 ROOT = Path(__file__).resolve().parent.parent

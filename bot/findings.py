@@ -3,7 +3,7 @@ a contribution or a result. Deterministic, stdlib only, no LLM, no network.
 
 A sentence is scored by four general cues (a contribution, reported evidence, a
 performance claim, background); the cue weights and the threshold (CALIBRATION) are
-fitted by bot.findings_eval on the seed digest's 10 papers plus 20 hand-labelled real
+fitted by testkit.findings_eval on the seed digest's 10 papers plus 20 hand-labelled real
 abstracts, and bench/findings_bench.py measures them leave-one-paper-out and on 20
 more abstracts that were never fitted on.
 """
@@ -163,7 +163,7 @@ class Calibration:
     threshold: int
 
 
-# The shipped point is bot.findings_eval.fit over its calibration set (the seed and
+# The shipped point is testkit.findings_eval.fit over its calibration set (the seed and
 # the dev half of tests/data/heldout_key_findings.json): all weights 1, threshold 1,
 # i.e. "a contribution, evidence or claim cue, and not background unless two of
 # them". All 30 leave-one-paper-out folds pick this same point, so it is not tuned to

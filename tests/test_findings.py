@@ -1,10 +1,10 @@
-"""Tests for bot.findings (extractive Key Findings) and its evaluation (bot.findings_eval)."""
+"""Tests for bot.findings (extractive Key Findings) and its evaluation (testkit.findings_eval)."""
 import json
 from pathlib import Path
 
 import pytest
 
-from bot import findings_eval as fe
+from testkit import findings_eval as fe
 from bot.findings import CALIBRATION, key_findings, split_sentences
 
 SEED = json.loads(

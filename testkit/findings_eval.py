@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .findings import (CALIBRATION, CUE_NAMES, NEGATIVE_CUES, Calibration, candidates,
+from bot.findings import (CALIBRATION, CUE_NAMES, NEGATIVE_CUES, Calibration, candidates,
                        cue_sets, key_findings)
 
 Picker = Callable[[str], list[str]]
