@@ -22,8 +22,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Callable, Self
 from urllib.parse import parse_qs, urlsplit
+
+from .waiting import wait_until
 
 __all__ = ["FakeServer", "Recorded", "Response"]
 
@@ -192,6 +194,10 @@ class FakeServer:
 
     def requests_to(self, path_prefix: str) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith(path_prefix)]
+
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
+        """Poll `predicate` until it returns something truthy (returned); TimeoutError after `timeout`."""
+        return await wait_until(predicate, timeout, type(self).__name__)
 
     def clear_requests(self) -> None:
         """Forget the recorded requests and restart the max_concurrent count."""

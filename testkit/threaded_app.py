@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any, Callable, Self
 
 from aiohttp import web
+
+from .waiting import wait_until, wait_until_sync
 
 
 class ThreadedApp:
@@ -94,17 +95,7 @@ class ThreadedApp:
     # -- waiting (short polls with a deadline: no fixed sleeps in tests) ---------------------------
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
         """Poll `predicate` until it returns something truthy (returned); TimeoutError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{type(self).__name__}: condition not met within {timeout} s")
-            await asyncio.sleep(0.005)
-        return result
+        return await wait_until(predicate, timeout, type(self).__name__)
 
     def wait_until_sync(self, predicate: Callable[[], Any], timeout: float = 2.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{type(self).__name__}: condition not met within {timeout} s")
-            time.sleep(0.005)
-        return result
+        return wait_until_sync(predicate, timeout, type(self).__name__)

@@ -4,6 +4,7 @@ restart without a double post, start-up errors, and Slack and Discord side by si
 import asyncio
 import os
 import signal
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -160,18 +161,27 @@ async def test_a_stop_during_start_up_posts_nothing(arxiv_fake, llm_fake, write_
     assert discord_fake.messages() == [] and discord_fake.threads == {}
 
 
-async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once(arxiv_fake, llm_fake, write_config,
-                                                                                discord_fake, monkeypatch):
+async def test_a_paper_asked_on_slack_discord_and_the_cli_at_once_is_analysed_and_downloaded_once(
+        arxiv_fake, llm_fake, write_config, discord_fake, monkeypatch):
+    # One engine serves both platforms (one in-flight table); the CLI is another process (a claim in SQLite).
     from adapters.slack.service import run_slack
     from testkit.arxiv_fake import ApiPaper
     from testkit.paper_docs import latexml_html, sample_doc
+    from testkit.samples import smart_responder
     from testkit.slack_fake import slash_command_payload
     from tests.test_discord_bot import PID, deep_calls
 
     doc = sample_doc(PID)
     arxiv_fake.add_paper(ApiPaper(PID, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
     arxiv_fake.set_html(f"{PID}v1", latexml_html(doc))
-    llm_fake.latency_s = 0.3  # both questions arrive while the analysis is being written
+    release = threading.Event()
+
+    def held(request):  # the first writer waits until every asker has asked
+        if '"abstract_translation"' in request["messages"][0]["content"]:
+            release.wait(20)
+        return smart_responder(request)
+
+    llm_fake.responder = held
     async with FakeSlack() as slack:
         slack.add_channel("C0123", name="vision")
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
@@ -182,14 +192,26 @@ async def test_one_engine_for_both_platforms_analyses_a_paper_asked_on_both_once
         config = load_config(path)
         stop = asyncio.Event()
         service = asyncio.create_task(serve(config, [run_slack, run_discord], stop))
+        cli = None
         try:
             await discord_fake.wait_until(lambda: discord_fake.connected and slack.socket_connections, timeout=10)
-            await slack.send_envelope("slash_commands", slash_command_payload(
+            cli = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "paperbot.cli", "paper", PID, "--deep", "--config", str(path),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            await llm_fake.wait_until(lambda: deep_calls(llm_fake), timeout=20)  # the CLI is writing it
+            envelope = await slack.send_envelope("slash_commands", slash_command_payload(
                 text=PID, channel_id="C0123", response_url=slack.new_response_url()))
+            await slack.wait_ack(envelope)
             interaction = await discord_fake.interaction("paper", {"id": PID})
+            await discord_fake.wait_until(lambda: discord_fake.callbacks(interaction), timeout=10)
+            release.set()
+            out, err = await asyncio.wait_for(cli.communicate(), 30)
             await discord_fake.wait_until(lambda: len(discord_fake.followups(interaction)) >= 1, timeout=10)
             await slack.wait_until(lambda: len(slack.messages("C0123")) >= 2, timeout=10)
         finally:
+            release.set()
             stop.set()
             await asyncio.wait_for(service, 10)
-    assert len(deep_calls(llm_fake)) == 1
+    assert cli.returncode == 0, err.decode()
+    assert "7. Summary" in out.decode()
+    assert len(deep_calls(llm_fake)) == 1 and len(arxiv_fake.requests_to("/html/")) == 1
