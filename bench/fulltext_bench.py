@@ -2,15 +2,18 @@
 
     /tmp/dev/bin/python bench/fulltext_bench.py [--pages 30] [--repeat 5]
 
-For a generated long paper (`long_doc(pages=30)`) and the ~5-page `sample_doc()`,
-rendered both as arXiv's HTML and as a two-column PDF:
+For a generated long paper (`long_doc(pages=30)`), a long paper whose method section is
+titled with the method's name (`method_named_doc(pages=30)`: "3 DeepGen", acknowledgements
+inside the conclusion) and the ~5-page `sample_doc()`, rendered both as arXiv's HTML and as
+a two-column PDF:
 1. times the extractors in-process (`extract_html`, `extract_pdf`, and pypdf alone
    via `read_pages`), median of --repeat runs; HTML's ms/page divides by the page
    count of the same paper's PDF;
 2. runs the real CLI as a subprocess against the loopback fakes (one paper id with
    HTML, another with only a PDF, so HTML 404s first) and reads the tokens sent to
    the model (the fake's recorded request, the `llm_calls` table, paperbot's own
-   footer) and the sections kept / shortened / left out.
+   footer), the sections kept / shortened / left out, and how much of the method section
+   the request holds (tokens, share of the section, share of the full text sent).
 arXiv pacing is off (min_interval_s = 0) so the wall time is paperbot's own work.
 Prints figures and informational PASS/MISS goals (each request within the budget;
 a paper under half the budget sent whole): exit 0 unless `paperbot` itself fails.
@@ -41,12 +44,21 @@ from bot.fulltext.pdf import extract_pdf, read_pages  # noqa: E402
 from testkit.samples import smart_responder  # noqa: E402
 from testkit.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
 from testkit.llm_fake import FakeLLM  # noqa: E402
-from testkit.paper_docs import latexml_html, long_doc, sample_doc, two_column_pdf  # noqa: E402
+from testkit.paper_docs import latexml_html, long_doc, method_named_doc, sample_doc, two_column_pdf  # noqa: E402
 
 BUDGET = 12000  # [llm] deep_max_input_tokens, the default
 FOOTER_RE = re.compile(r"^_Written from the arXiv .*$", re.MULTILINE)
 PER_MESSAGE_TOKENS = 8  # chat framing per message, as bot/deep_input.py counts it
 ABOUT_RE = re.compile(r"about ([\d,]+) of ([\d,]+) input tokens")
+FULLTEXT_RE = re.compile(r"\nFull text \(.*?\):\n(.*)\n</paper>$", re.DOTALL)
+
+
+def method_sent(request_text: str, title: str, section_tokens: int) -> str:
+    """'sent tokens (share of the section, share of the full text sent)' for the section `title`."""
+    fulltext = FULLTEXT_RE.search(request_text)[1]
+    part = next((p for p in re.split(r"\n\n(?=## )", fulltext) if p.startswith(f"## {title}\n")), "")
+    sent = estimate_tokens(part) if part else 0
+    return f"{sent:,} ({100 * sent / section_tokens:.0f}%, {100 * sent / estimate_tokens(fulltext):.0f}%)"
 
 
 def median_ms(fn, repeat: int) -> tuple[float, object]:
@@ -59,7 +71,7 @@ def median_ms(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def extraction(doc, html: str, pdf: bytes, repeat: int) -> dict[str, dict]:
+def extraction(doc, html: str, pdf: bytes, repeat: int, method: str) -> dict[str, dict]:
     vid = f"{doc.arxiv_id}v1"
     pypdf_ms = statistics.median([read_pages(pdf).seconds * 1000 for _ in range(repeat + 1)][1:])  # after a warm-up
     out = {}
@@ -69,7 +81,8 @@ def extraction(doc, html: str, pdf: bytes, repeat: int) -> dict[str, dict]:
         sendable = [s for s in fulltext.sections if s.role not in NEVER_SENT]
         out[path] = {"ms": ms, "fit_ms": fit_ms, "words": fulltext.words, "pages": fulltext.pages,
                      "tokens": sum(s.tokens for s in sendable),
-                     "sections": f"{len(sendable)}/{len(fulltext.sections)}"}
+                     "sections": f"{len(sendable)}/{len(fulltext.sections)}",
+                     "method": next(s for s in fulltext.sections if s.title == method)}
     out["pdf"]["pypdf_ms"] = pypdf_ms
     out["html"]["pages"] = out["pdf"]["pages"]  # HTML has no pages: the same paper's PDF page count
     return out
@@ -118,7 +131,8 @@ def run_deep(arxiv: FakeArxiv, llm: FakeLLM, tmp: Path, paper_id: str) -> dict:
     with sqlite3.connect(tmp / "paperbot.db") as con:
         db_tokens = con.execute("select sum(prompt_tokens) from llm_calls where purpose like 'deep%'").fetchone()[0]
         context = json.loads(con.execute("select context from analyses where kind like 'deep%'").fetchone()[0])
-    return {"wall": wall, "footer": footer, "about": about[1] if about else "?", "db_tokens": db_tokens or 0,
+    return {"wall": wall, "footer": footer, "request": deep[0]["messages"][1]["content"],
+            "about": about[1] if about else "?", "db_tokens": db_tokens or 0,
             "sent": sum(estimate_tokens(m["content"]) for c in deep for m in c["messages"]),
             "messages": sum(len(c["messages"]) for c in deep), "calls": f"{len(deep)} deep of {len(llm.calls)}",
             "arxiv": [r.path for r in arxiv.requests],
@@ -133,15 +147,17 @@ def main() -> int:
     args = ap.parse_args()
 
     # One paper per (size, path), same content: the HTML id has HTML and PDF, the PDF id only a PDF.
-    docs = [(f"long {args.pages}p", long_doc("2602.20001", pages=args.pages), "2602.20002"),
-            ("sample", sample_doc("2602.12281"), "2602.12282")]
+    # (name, paper, the id of its PDF-only twin, its method section's title)
+    docs = [(f"long {args.pages}p", long_doc("2602.20001", pages=args.pages), "2602.20002", "3 Method"),
+            (f"named {args.pages}p", method_named_doc("2602.20003", pages=args.pages), "2602.20004", "3 DeepGen"),
+            ("sample", sample_doc("2602.12281"), "2602.12282", "3 Method")]
     rows, notes, goals = [], [], []
     with FakeArxiv() as arxiv, FakeLLM() as llm, tempfile.TemporaryDirectory(prefix="paperbot-bench-") as tmpdir:
         llm.responder = smart_responder
-        for name, html_doc, pdf_id in docs:
+        for name, html_doc, pdf_id, method in docs:
             pdf_doc = dataclasses.replace(html_doc, arxiv_id=pdf_id)
             html, pdf = latexml_html(html_doc), two_column_pdf(html_doc)
-            ext = extraction(html_doc, html, pdf, args.repeat)
+            ext = extraction(html_doc, html, pdf, args.repeat, method)
             for path, doc in (("html", html_doc), ("pdf", pdf_doc)):
                 arxiv.add_paper(ApiPaper(doc.arxiv_id, title=doc.title, abstract=doc.abstract, authors=doc.authors))
                 if path == "html":
@@ -155,6 +171,7 @@ def main() -> int:
                              f"{x['pypdf_ms'] / x['pages']:.2f}" if path == "pdf" else "-", f"{x['words']:,}",
                              x["sections"], f"{x['fit_ms']:.2f}", f"{e2e['sent']:,}", f"{e2e['db_tokens']:,}",
                              e2e["about"], f"{BUDGET:,}", f"{e2e['kept']}/{e2e['shortened']}/{e2e['dropped']}",
+                             f"{x['method'].role}", method_sent(e2e["request"], method, x["method"].tokens),
                              f"{e2e['wall']:.2f}"])
                 framed = e2e["sent"] + PER_MESSAGE_TOKENS * e2e["messages"]
                 goals.append((f"{name} {path.upper()}: request within the budget", f"{framed:,} <= {BUDGET:,}",
@@ -169,7 +186,8 @@ def main() -> int:
     print(f"Full text: extraction median of {args.repeat}, then `paperbot -v paper <id> --deep` end to end "
           f"(fake arXiv with min_interval_s = 0, fake LLM with no latency), budget {BUDGET:,} tokens\n")
     head = ["path", "pages", "extract ms", "ms/page", "pypdf ms/pg", "words", "sections", "fit ms",
-            "sent est", "llm_calls", "paperbot", "budget", "kept/short/drop", "e2e s"]
+            "sent est", "llm_calls", "paperbot", "budget", "kept/short/drop", "method role", "method sent",
+            "e2e s"]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     for row in [head, ["-" * w for w in widths], *rows]:
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
@@ -181,6 +199,8 @@ def main() -> int:
   sent est: estimate_tokens (UTF-8 bytes / 3.5) over the deep request's messages, as the fake LLM got them;
     llm_calls: prompt_tokens paperbot logged (the fake's chars / 4); paperbot: the footer's "about N" figure.
   kept/short/drop: sections sent whole / shortened / left out (the stored coverage); e2e s: the CLI's wall time.
+  method role: the role the extractor gave the method section ("3 Method", "3 DeepGen"); method sent: its
+    tokens in the request (estimate_tokens), as a share of the whole section and of the full text sent.
 """)
     for title, lines in notes:
         print(title)

@@ -4,22 +4,25 @@ A deep analysis needs the method and the experiments most, the introduction
 and conclusion for motivation and limitations, related work least. When the
 paper is too long, each role gets a share of the budget first; what a role does
 not use goes to the others in priority order; a section that does not fit its
-share is shortened at a paragraph boundary, never mid-word. References and
+share is shortened at a sentence boundary, never mid-word. References and
 acknowledgements are never sent; the appendix only when there is room.
+
+What `fit` reports is what it sent: a section is "kept" when all of it is in
+the text, "shortened" when its title and some of its own text are (never its
+headings alone), "dropped" when nothing of it is.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .document import (APPENDIX, CONCLUSION, EXPERIMENTS, INTRO, METHOD, NEVER_SENT, OTHER, RELATED, FullText,
-                       Section, estimate_tokens)
+                       Section, estimate_tokens, is_subheading, sentences)
 
 SHARES = {METHOD: 0.40, EXPERIMENTS: 0.35, INTRO: 0.15, CONCLUSION: 0.10}
 PRIORITY = (METHOD, EXPERIMENTS, INTRO, CONCLUSION, OTHER, RELATED, APPENDIX)
 MIN_USEFUL_TOKENS = 120  # less than this of a section is noise, not context
-_SUBSECTION_RE = re.compile(r"^([A-Z]|\d+)(\.\d+)+\.?\s+\S[^.]{0,100}$")  # "3.2 Fusion", as both extractors keep it
+MIN_SUBSECTION_TOKENS = 40  # a subsection's title with less than this of its text says it is empty: leave it out
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,12 @@ def _render(title: str, paragraphs) -> str:
 
 
 def _prefix(section: Section, tokens: int) -> str:
-    """The section shortened to `tokens`: every subsection keeps its title and its first paragraphs.
+    """The section shortened to `tokens`: each subsection keeps its title and its first paragraphs.
 
     Cutting a section at one point would keep its first subsection whole and lose
     the rest (the loss, the ablations); sharing the cut keeps each one's opening.
+    A subsection that would get its title and next to nothing is left out whole
+    (a bare title would say the subsection is empty); "" if only titles would remain.
     """
     if tokens <= 0:
         return ""
@@ -103,38 +108,54 @@ def _prefix(section: Section, tokens: int) -> str:
         return _render(section.title, section.paragraphs)
     groups = _subsections(section.paragraphs)
     title_cost = estimate_tokens(f"## {section.title}") + 1 if section.title else 0
-    needs = [sum(estimate_tokens(p) + 1 for p in group) for group in groups]
     taken: list[str] = []
-    for group, allowance in zip(groups, _water_fill(needs, tokens - title_cost)):
+    for group, allowance in zip(groups, _share(groups, tokens - title_cost)):
         taken += _opening(group, allowance)
-    return _render(section.title, taken) if taken else ""
+    if all(is_subheading(p) for p in taken):  # headings alone are not the section's text
+        return ""
+    return _render(section.title, taken)
 
 
 def _subsections(paragraphs: tuple[str, ...]) -> list[list[str]]:
     groups: list[list[str]] = [[]]
     for paragraph in paragraphs:
-        if _SUBSECTION_RE.match(paragraph) and groups[-1]:
+        if is_subheading(paragraph) and groups[-1]:
             groups.append([])
         groups[-1].append(paragraph)
     return groups
 
 
+def _share(groups: list[list[str]], tokens: int) -> list[int]:
+    """Split `tokens` fairly among the subsections, leaving out those that would get their title and
+    next to nothing, so that the others have their allowance."""
+    needs = [sum(estimate_tokens(p) + 1 for p in group) for group in groups]
+    floors = [estimate_tokens(g[0]) + 1 + MIN_SUBSECTION_TOKENS if is_subheading(g[0]) else 1 for g in groups]
+    live = list(range(len(groups)))
+    while True:
+        allowed = dict(zip(live, _water_fill([needs[i] for i in live], tokens)))
+        starved = [i for i in live if allowed[i] < min(floors[i], needs[i])]
+        if not starved:
+            return [allowed.get(i, 0) for i in range(len(groups))]
+        live.remove(max(starved))  # the last subsection goes first: the earlier ones introduce the later
+
+
 def _opening(paragraphs: list[str], tokens: int) -> list[str]:
-    """Whole paragraphs while they fit, then whole sentences of the next one."""
+    """Whole paragraphs while they fit, then whole sentences of the next one; [] if only headings fit."""
     taken, used = [], 0
     for paragraph in paragraphs:
         cost = estimate_tokens(paragraph) + 1
         if used + cost > tokens:
-            partial = _sentences_within(paragraph, tokens - used - 1)
-            return taken + [partial] if partial else taken
+            partial = _sentences_within(paragraph, tokens - used - 1) if not is_subheading(paragraph) else ""
+            taken += [partial] if partial else []
+            break
         taken.append(paragraph)
         used += cost
-    return taken
+    return taken if not all(is_subheading(p) for p in taken) else []
 
 
 def _sentences_within(paragraph: str, tokens: int) -> str:
     out = ""
-    for sentence in paragraph.replace(". ", ".\x00").split("\x00"):
+    for sentence in sentences(paragraph):
         candidate = f"{out} {sentence}".strip()
         if estimate_tokens(candidate) > tokens:
             break

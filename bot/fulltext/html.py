@@ -5,14 +5,18 @@ LaTeXML keeps the paper's structure: `section.ltx_section` per section with an
 `<math alttext="...">`. We keep titles, paragraphs, formulas as their LaTeX,
 figure and table captions, table cells, and footnotes (where papers put their
 code links) at the end of their section; we drop the page chrome, images and
-conversion-error markers.
+conversion-error markers, and acknowledgements wherever they are: LaTeXML puts
+acmart's {acks} and revtex's \\acknowledgments in a `div.ltx_acknowledgements`
+inside the section they end (often the conclusion), and a run-in
+`\\paragraph{Acknowledgements.}` in a `section.ltx_paragraph`.
 """
 
 from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
 
-from .document import ACKNOWLEDGEMENTS, APPENDIX, FRONT, REFERENCES, FullText, Section, clean_text, one_line, role_of
+from .document import (ACKNOWLEDGEMENTS, APPENDIX, FRONT, REFERENCES, FullText, Section, assign_roles, clean_text,
+                       is_acknowledgements, one_line, role_of)
 
 _CHROME = "script, style, nav, header, footer, img, svg, .ltx_page_footer, .ltx_page_navbar, .ltx_ERROR, .ltx_tag_note"
 _BLOCKS = ("p", "div", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "tr", "li", "ul", "ol",
@@ -30,6 +34,7 @@ def extract_html(html: str | bytes, paper_id: str) -> FullText:
         raise NotLaTeXML("the page has no LaTeXML article")
     for tag in article.select(_CHROME):
         tag.decompose()
+    _drop_nested_acknowledgements(article)
     for formula in article.find_all("math"):
         formula.replace_with(f" ${formula.get('alttext', '').strip()}$ ")
 
@@ -40,7 +45,21 @@ def extract_html(html: str | bytes, paper_id: str) -> FullText:
     for node in article.find_all("section"):
         if node.find_parent("section") is None:
             sections.append(_section(node))
-    return FullText(paper_id, "html", tuple(s for s in sections if s.paragraphs))
+    return FullText(paper_id, "html", assign_roles([s for s in sections if s.paragraphs]))
+
+
+def _drop_nested_acknowledgements(article: Tag) -> None:
+    """Acknowledgements inside another section: never sent, so never part of that section's text.
+
+    A top-level acknowledgements section stays, as a section of its own role (it is not sent either).
+    """
+    for node in article.select(".ltx_acknowledgements"):
+        if node.name != "section" or node.find_parent("section") is not None:
+            node.decompose()
+    for node in article.select("section section"):
+        heading = node.find(class_="ltx_title")
+        if not node.decomposed and heading is not None and is_acknowledgements(one_line(heading.get_text(" "))):
+            node.decompose()
 
 
 def _section(node: Tag) -> Section:

@@ -4,9 +4,12 @@ A PDF has no structure, only lines. We take pypdf's text page by page (it
 follows the drawing order, which for LaTeX's two columns is the left column,
 then the right), drop the running header and page numbers that repeat on every
 page, mend words hyphenated across lines, then find the section headings by their
-shape ("3 Method", "3.1 Encoder", "References", "A Proofs" after the
-references) and numbering that only goes up, so "2 times faster" in the text is
-never taken for a heading.
+shape ("3 Method", "3.2 The DeepGen 1.0 Module", "References", "A Proofs" after
+the references) and numbering that only goes up, so "2 times faster." in the text
+is never taken for a heading (`document.is_title` tells titles from sentences).
+Acknowledgements are a section of their own, never sent, whether they have a
+heading line ("Acknowledgments and Disclosure of Funding") or open a paragraph
+with a run-in title inside another section ("Acknowledgments. We thank ...").
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 
-from .document import APPENDIX, FRONT, REFERENCES, FullText, Section, clean_text, role_of
+from .document import (ACKNOWLEDGEMENTS, APPENDIX, FRONT, REFERENCES, FullText, Section, assign_roles, clean_text,
+                       is_title, role_of)
 
 log = logging.getLogger(__name__)
 
-_NUMBERED_RE = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d{1,2})?\.?\s+([A-Z][^.!?]{1,80})$")
-_NAMED_RE = re.compile(r"^(abstract|references|bibliography|acknowledge?ments?|appendix(\s+[A-Z])?\b.*)$", re.IGNORECASE)
-_LETTERED_RE = re.compile(r"^([A-H])(?:\.(\d{1,2}))?\.?\s+([A-Z][^.!?]{1,80})$")
+_NUMBERED_RE = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d{1,2})?\.?\s+(\S.{1,80})$")
+_NAMED_RE = re.compile(r"^(abstract|references|bibliography|appendix(\s+[A-Z])?\b.*"
+                       r"|acknowledge?ments?((\s+(and|&)\s+|\s+of\s+)[\w ]{1,40})?[.:]?)$", re.IGNORECASE)
+_RUN_IN_ACKNOWLEDGEMENTS_RE = re.compile(r"^(acknowledge?ments?)[.:]\s+(\S.*)$", re.IGNORECASE)
+_LETTERED_RE = re.compile(r"^([A-H])(?:\.(\d{1,2}))?\.?\s+(\S.{1,80})$")
+# A printed line that ends on one of these goes on: it is a sentence wrapped, not a heading.
+_RUNS_ON = frozenset("a an the of and or to in on for with by from as at is are was were be we our that which its"
+                     .split())
 _PAGE_NUMBER_RE = re.compile(r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _ARXIV_STAMP_RE = re.compile(r"^arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2} \w{3} \d{4}$")  # the sideways id on page 1
 _MAX_HEADING_WORDS = 12
@@ -48,7 +57,7 @@ def read_pages(data: bytes) -> PdfPages:
 def extract_pdf(data: bytes, paper_id: str) -> FullText:
     pages = read_pages(data)
     lines = _body_lines(pages.texts)
-    return FullText(paper_id, "pdf", tuple(_sections(lines)), pages=len(pages.texts))
+    return FullText(paper_id, "pdf", assign_roles(_sections(lines)), pages=len(pages.texts))
 
 
 def _body_lines(pages: list[str]) -> list[str]:
@@ -72,6 +81,10 @@ def _sections(lines: list[str]) -> list[Section]:
     top = 0  # the last top-level section number seen: numbering only goes up
     after_references = False
     for line in lines:
+        if (run_in := _RUN_IN_ACKNOWLEDGEMENTS_RE.match(line)) and not after_references:
+            sections.append(Section(title, _paragraphs(body), role))
+            title, role, body = run_in.group(1), ACKNOWLEDGEMENTS, [run_in.group(2)]
+            continue
         heading = _heading(line, top, after_references)
         if heading is None:
             body.append(line)
@@ -95,15 +108,19 @@ def _heading(line: str, top: int, after_references: bool) -> tuple[str, int, boo
         return None
     if _NAMED_RE.match(line):
         return line, 0, True
-    if (m := _NUMBERED_RE.match(line)) and not after_references:
+    if (m := _NUMBERED_RE.match(line)) and not after_references and _is_heading_title(m.group(3)):
         major, minor = int(m.group(1)), m.group(2)
         if minor is None and major in (top + 1, top + 2) and not line.rstrip().endswith(","):
             return line, major, True
         if minor is not None and major == top:
             return line, 0, False
-    if after_references and (m := _LETTERED_RE.match(line)):
+    if after_references and (m := _LETTERED_RE.match(line)) and _is_heading_title(m.group(3)):
         return line, 0, m.group(2) is None
     return None
+
+
+def _is_heading_title(text: str) -> bool:
+    return is_title(text) and text.split()[-1] not in _RUNS_ON
 
 
 def _paragraphs(lines: list[str]) -> tuple[str, ...]:
