@@ -296,3 +296,26 @@ def test_the_stored_coverage_matches_the_request(source, arxiv_fake, llm_fake, w
                     f"left out to fit: {'; '.join(coverage['dropped'])}")
     assert coverage["shortened"] == ["1 Introduction", "3 DeepGen", "4 Experiments", "5 Conclusion"]
     assert "3 DeepGen" in out and "mkdeepgen" in text and "mkacks" not in text
+    # The footer's "about N of 12,000 input tokens" is this request's size, not the room reserved for it.
+    sent = sum(estimate_tokens(m["content"]) + 8 for m in call["messages"])
+    assert coverage["prompt_tokens"] == sent and f"about {sent:,} of 12,000 input tokens" in out
+
+
+def test_a_text_stored_by_an_older_extractor_is_extracted_again(arxiv_fake, llm_fake, write_config, capsys, tmp_path):
+    doc = doc_of("named")
+    arxiv_fake.add_paper(ApiPaper(PID, title=doc.title, abstract=doc.abstract, authors=["A. Author"]))
+    arxiv_fake.set_html(f"{PID}v1", latexml_html(doc))
+    config = write_config()
+    assert run(capsys, "paper", "--config", config, PID, "--deep", "--lang", "en")[0] == 0
+    with sqlite3.connect(tmp_path / "paperbot.db") as db:  # as an extractor before roles by place stored it
+        [content] = db.execute("select content from fulltexts").fetchone()
+        old = json.loads(content)
+        del old["extractor"]
+        db.execute("update fulltexts set content = ?", [json.dumps(old)])
+
+    code, out, err = run(capsys, "paper", "--config", config, PID, "--deep", "--lang", "zh")
+
+    assert code == 0, err
+    assert len(arxiv_fake.requests_to("/html/")) == 2  # downloaded again, not sent as the old extractor left it
+    with sqlite3.connect(tmp_path / "paperbot.db") as db:
+        assert json.loads(db.execute("select content from fulltexts").fetchone()[0])["extractor"] >= 2

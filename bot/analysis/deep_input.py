@@ -33,12 +33,14 @@ def deep_input(fulltext: FullText, paper: Paper, language: str, max_input_tokens
     budgeted = fit(fulltext, max_input_tokens - overhead)
     if not budgeted.text:
         raise NoFullText(f"the full text of {paper.versioned_id} has no sections to analyse")
+    variables |= {"fulltext": prompts.as_data(budgeted.text), "coverage": prompts.as_data(_coverage_note(budgeted))}
+    # What the coverage line reports is what this request holds, not the room that was reserved.
     coverage = {"source": fulltext.source, "pages": fulltext.pages, "budget": max_input_tokens,
-                "prompt_tokens": overhead + budgeted.tokens, **budgeted.as_dict()}
+                "prompt_tokens": _prompt_tokens(variables, language), **budgeted.as_dict()}
     log.info("deep analysis of %s: %s text, ~%d tokens, %d sections kept, %d shortened, %d left out",
              paper.versioned_id, fulltext.source, coverage["prompt_tokens"], len(budgeted.kept),
              len(budgeted.shortened), len(budgeted.dropped))
-    return variables | {"fulltext": prompts.as_data(budgeted.text), "coverage": prompts.as_data(_coverage_note(budgeted))}, coverage
+    return variables, coverage
 
 
 def _prompt_tokens(variables: dict, language: str) -> int:

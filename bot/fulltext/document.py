@@ -42,6 +42,9 @@ _NUMBERING_RE = re.compile(r"^\s*(appendix\s+)?([A-Z]|\d+|[IVX]+)(\.\d+)*\.?\s+"
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
                             "\u00ad": "", "\u00a0": " "})
 _HYPHEN_BREAK_RE = re.compile(r"(\w)-\n[ \t]*([a-z])")
+# Raised whenever the extractors change what a text holds (roles, headings, what is dropped): a text
+# stored by an older extractor is downloaded and extracted again rather than sent as it was.
+EXTRACTOR_VERSION = 2
 BYTES_PER_TOKEN = 3.5  # conservative for English prose with some LaTeX; see estimate_tokens
 
 
@@ -72,7 +75,7 @@ class FullText:
         return sum(len(p.split()) for s in self.sections if s.role not in NEVER_SENT for p in s.paragraphs)
 
     def as_dict(self) -> dict:
-        return {"paper_id": self.paper_id, "source": self.source, "pages": self.pages,
+        return {"paper_id": self.paper_id, "source": self.source, "pages": self.pages, "extractor": EXTRACTOR_VERSION,
                 "sections": [[s.title, list(s.paragraphs), s.role] for s in self.sections]}
 
     @classmethod

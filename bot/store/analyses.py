@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..fulltext.document import FullText
+from ..fulltext.document import EXTRACTOR_VERSION, FullText
 from .database import StoreBase, now
 
 
@@ -65,8 +65,10 @@ class AnalysesStore(StoreBase):
 
     # -- full texts -------------------------------------------------------------------
     def get_fulltext(self, versioned_id: str) -> FullText | None:
+        """The stored text of a version, unless an older extractor made it (then it is extracted anew)."""
         row = next(self.db.query("select content from fulltexts where paper_id = ?", [versioned_id]), None)
-        return FullText.from_dict(json.loads(row["content"])) if row else None
+        data = json.loads(row["content"]) if row else None
+        return FullText.from_dict(data) if data and data.get("extractor") == EXTRACTOR_VERSION else None
 
     def save_fulltext(self, fulltext: FullText) -> None:
         with self.write() as db:
