@@ -16,6 +16,7 @@ from bot.config import load_config  # noqa: E402
 from bot.errors import NoAnnouncement, PaperbotError  # noqa: E402
 
 from . import commands  # noqa: E402
+from .commands.common import common_options  # noqa: E402
 
 log = logging.getLogger("paperbot")
 _IMPORT_S = time.perf_counter() - _STARTED
@@ -25,28 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paperbot", description="Each morning's arXiv papers, picked and read for your team.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", help="config file (default: $PAPERBOT_CONFIG, else the bundled defaults)")
-    common.add_argument("--no-llm", action="store_true", help="no LLM calls: metadata, abstracts, key findings, links")
-
-    digest = sub.add_parser("digest", parents=[common], help="build the digest of an announcement day as Markdown")
-    digest.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
-    digest.add_argument("--out", help="write the Markdown to this file (default: stdout)")
-
-    paper = sub.add_parser("paper", parents=[common], help="the quick (or, with --deep, deep) analysis of one paper")
-    paper.add_argument("id", help="an arXiv id or URL: 2602.12281, 2602.12281v2, arXiv:2602.12281, "
-                                  "https://arxiv.org/abs/2602.12281, hep-th/9901001")
-    paper.add_argument("--deep", action="store_true",
-                       help="a deep method analysis written from the paper's full text (HTML, else PDF)")
-    paper.add_argument("--lang", help="output language, e.g. zh or en (default: [llm] language)")
-    paper.add_argument("--refresh", action="store_true", help="write the analysis again instead of using the stored one")
-
-    sub.add_parser("run", parents=[common], help="run the chat bot: scheduled posts, /paper, /mustread, votes")
-
-    post = sub.add_parser("post", parents=[common], help="post one digest to a configured channel now")
-    post.add_argument("--channel", required=True, help="a [[channels]] entry as platform:id, e.g. slack:C0123ABCD")
-    post.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
+    common = common_options()
+    for command in commands.ALL:
+        command.arguments(sub.add_parser(command.NAME, parents=[common], help=command.HELP))
     return parser
 
 
@@ -58,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         config = load_config(args.config)
-        return asyncio.run(commands.COMMANDS[args.command](config, args, _STARTED))
+        command = next(c for c in commands.ALL if c.NAME == args.command)
+        return asyncio.run(command.run(config, args, _STARTED))
     except NoAnnouncement as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from paperbot.commands import serve
+from paperbot.commands.run import serve
 from adapters.discord.service import run_discord
 from bot.config import load_config
 from bot.errors import ConfigError

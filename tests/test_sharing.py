@@ -9,7 +9,7 @@ from adapters.discord.service import run_discord
 from adapters.slack.service import run_slack
 from bot.config import load_config
 from bot.store import Store
-from paperbot.commands import serve
+from paperbot.commands.run import serve
 from testkit.discord_fake import CHANNEL_ID, FakeDiscord, point_discord_at
 from testkit.samples import DAY, filler_items, seed_items
 from testkit.slack_fake import FakeSlack

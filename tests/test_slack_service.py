@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from paperbot.commands import serve
+from paperbot.commands.run import serve
 from adapters.slack.service import run_slack
 from bot.config import load_config
 from bot.errors import ConfigError
