@@ -39,27 +39,39 @@ def missed(channel: ChannelConfig, now: datetime, catch_up_hours: float) -> bool
 
 
 class DigestScheduler:
-    def __init__(self, channels: tuple[ChannelConfig, ...], post: PostJob, *, catch_up_hours: float):
-        self.channels = channels
+    """One per process: the morning posts of every platform's channels, added as platforms connect."""
+
+    def __init__(self, post: PostJob, *, catch_up_hours: float):
         self.post = post
         self.catch_up_hours = catch_up_hours
         # The grace time is the catch-up window: a job late by minutes (a busy loop) still runs.
         self.scheduler = AsyncIOScheduler(job_defaults={
             "misfire_grace_time": int(catch_up_hours * 3600) or 1, "coalesce": True, "max_instances": 1})
 
-    def start(self, now: datetime) -> list[ChannelConfig]:
-        """Schedule every channel (inside the running loop); returns the channels caught up now."""
-        for channel in self.channels:
+    def start(self) -> None:
+        """Start (inside the running loop); channels are added with `add`."""
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def add(self, channels: tuple[ChannelConfig, ...], now: datetime) -> list[ChannelConfig]:
+        """Schedule each channel's morning post; returns the channels caught up now."""
+        for channel in channels:
             hour, minute = map(int, channel.post_at.split(":"))
             self.scheduler.add_job(self._run, CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(channel.timezone)),
-                                   args=[channel], id=f"digest:{channel.ref}", name=f"digest for {channel.ref}")
-        self.scheduler.start()
-        due = [c for c in self.channels if missed(c, now, self.catch_up_hours)]
+                                   args=[channel], id=f"digest:{channel.ref}", name=f"digest for {channel.ref}",
+                                   replace_existing=True)
+        due = [c for c in channels if missed(c, now, self.catch_up_hours)]
         for channel in due:
             log.info("%s: its %s post is less than %g h past: catching up", channel.ref, channel.post_at,
                      self.catch_up_hours)
-            self.scheduler.add_job(self._run, args=[channel], id=f"catch-up:{channel.ref}")
+            self.scheduler.add_job(self._run, args=[channel], id=f"catch-up:{channel.ref}", replace_existing=True)
         return due
+
+    def remove(self, channels: tuple[ChannelConfig, ...]) -> None:
+        for channel in channels:
+            for job_id in (f"digest:{channel.ref}", f"catch-up:{channel.ref}"):
+                if self.scheduler.get_job(job_id):
+                    self.scheduler.remove_job(job_id)
 
     def shutdown(self) -> None:
         if self.scheduler.running:

@@ -1,6 +1,6 @@
 """The chat platforms paperbot can run, each imported only when it is used.
 
-A platform's service module has `run_<name>(engine, desk, stop)` (the bot, until
+A platform's service module has `run_<name>(core, stop)` (the bot, until
 `stop`) and `connect(config)` (an async context manager yielding its
 Conversation, for sending without the bot: `paperbot post`).
 """

@@ -32,9 +32,10 @@ async def test_start_schedules_every_channel_and_catches_up_the_missed_one():
     async def post(channel):
         posted.append(str(channel.ref))
 
-    scheduler = DigestScheduler((BERLIN, TOKYO), post, catch_up_hours=6)
+    scheduler = DigestScheduler(post, catch_up_hours=6)
+    scheduler.start()
     try:
-        due = scheduler.start(now=utc(2026, 1, 15, 10, 0))  # 11:00 Berlin (missed 2 h ago); 19:00 Tokyo
+        due = scheduler.add((BERLIN, TOKYO), now=utc(2026, 1, 15, 10, 0))  # 11:00 Berlin (missed 2 h ago); 19:00 Tokyo
         assert [str(c.ref) for c in due] == ["slack:C1"]
         jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
         assert {"digest:slack:C1", "digest:slack:C2"} <= jobs.keys()
@@ -44,6 +45,8 @@ async def test_start_schedules_every_channel_and_catches_up_the_missed_one():
                 break
             await asyncio.sleep(0.01)
         assert posted == ["slack:C1"]
+        scheduler.remove((TOKYO,))  # its platform disconnected
+        assert {j.id for j in scheduler.scheduler.get_jobs()} == {"digest:slack:C1"}
     finally:
         scheduler.shutdown()
 
@@ -52,6 +55,6 @@ async def test_a_failing_channel_does_not_stop_the_scheduler(caplog):
     async def post(channel):
         raise RuntimeError("Slack is down")
 
-    scheduler = DigestScheduler((BERLIN,), post, catch_up_hours=6)
+    scheduler = DigestScheduler(post, catch_up_hours=6)
     await scheduler._run(BERLIN)
     assert "the digest for slack:C1 failed" in caplog.text

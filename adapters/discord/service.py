@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 
 import discord
 
-from bot.chat.desk import Desk
-from bot.chat.morning import ChannelJob
-from bot.chat.outbox import Outbox
+from bot.chat.core import Core
 from bot.config import ChannelConfig, secret_from_env
-from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.scheduler import DigestScheduler
 
 from .app import PaperBot
 from .conversation import CHANNEL_PERMISSIONS, TOKEN_ENV, DiscordConversation, configure_endpoints, explain, login, resolve_channel
@@ -30,15 +25,13 @@ from .conversation import connect  # noqa: F401 - the platform's sender, for pap
 log = logging.getLogger(__name__)
 
 
-async def run_discord(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
-    """Run until `stop`, on the process's one engine (shared with the other platforms)."""
-    config = engine.config
-    channels = tuple(c for c in config.channels if c.platform == "discord")
+async def run_discord(core: Core, stop: asyncio.Event) -> None:
+    """Run until `stop`, on the process's one engine and jobs (shared with the other platforms)."""
+    config = core.engine.config
+    channels = core.jobs.channels("discord")
     token = secret_from_env(TOKEN_ENV, "the application's bot token", "Discord")
     configure_endpoints(config.discord)
-    client = PaperBot(desk, config)
-    job = ChannelJob(engine, Outbox(DiscordConversation(client, config.votes.emoji), engine.store, stop=stop))
-    scheduler = DigestScheduler(channels, job.post, catch_up_hours=config.digest.catch_up_hours)
+    client = PaperBot(core.desk, config)
     gateway: asyncio.Task | None = None
     try:
         await login(client, token)  # runs setup_hook: the slash commands are registered here
@@ -47,13 +40,12 @@ async def run_discord(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
         if stop.is_set():  # stopped while connecting (SIGTERM, or the other platform failed to start)
             return
         await _check(client, channels)
-        scheduler.start(datetime.now(timezone.utc))
+        core.jobs.attach(DiscordConversation(client, config.votes.emoji))
         log.info("paperbot is running on Discord as %s for %s", client.user,
                  ", ".join(str(c.ref) for c in channels) or "commands only")
         await _first(stop.wait(), gateway, stop)
     finally:
-        await job.finish()  # before the scheduler's shutdown, which would cancel it
-        scheduler.shutdown()
+        await core.jobs.detach("discord")  # lets a post in flight finish before the connection closes
         await client.close()
         if gateway is not None:
             try:

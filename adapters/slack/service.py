@@ -11,19 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.chat.desk import Desk
-from bot.chat.morning import ChannelJob
-from bot.chat.outbox import Outbox
+from bot.chat.core import Core
 from bot.config import ChannelConfig, Config, secret_from_env
-from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.scheduler import DigestScheduler
 
 from .app import build_app
 from .conversation import SlackConversation, make_client
@@ -44,10 +39,10 @@ async def connect(config: Config) -> AsyncIterator[SlackConversation]:
     yield SlackConversation(make_client(token, config.slack.api_url))
 
 
-async def run_slack(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
-    """Run until `stop`, on the process's one engine (shared with the other platforms)."""
-    config = engine.config
-    channels = tuple(c for c in config.channels if c.platform == "slack")
+async def run_slack(core: Core, stop: asyncio.Event) -> None:
+    """Run until `stop`, on the process's one engine and jobs (shared with the other platforms)."""
+    config = core.engine.config
+    channels = core.jobs.channels("slack")
     token = _secret(BOT_TOKEN, "the app's bot token, xoxb-...")
     socket = config.slack.mode == "socket"
     app_token = _secret(APP_TOKEN, "an app-level token with connections:write, xapp-...") if socket else None
@@ -55,9 +50,7 @@ async def run_slack(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
     client = make_client(token, config.slack.api_url)
     await _check(client, channels)
 
-    app = build_app(desk, client, signing_secret=secret)
-    job = ChannelJob(engine, Outbox(SlackConversation(client), engine.store, stop=stop))
-    scheduler = DigestScheduler(channels, job.post, catch_up_hours=config.digest.catch_up_hours)
+    app = build_app(core.desk, client, signing_secret=secret)
     handler, runner = None, None
     try:
         if socket:
@@ -67,13 +60,12 @@ async def run_slack(engine: Engine, desk: Desk, stop: asyncio.Event) -> None:
             runner = web.AppRunner(app.web_app(path="/slack/events"))
             await runner.setup()
             await web.TCPSite(runner, "0.0.0.0", config.slack.port).start()
-        scheduler.start(datetime.now(timezone.utc))
+        core.jobs.attach(SlackConversation(client))
         log.info("paperbot is running on Slack (%s mode) for %s", config.slack.mode,
                  ", ".join(str(c.ref) for c in channels) or "commands only")
         await stop.wait()
     finally:
-        await job.finish()  # before the scheduler's shutdown, which would cancel it
-        scheduler.shutdown()
+        await core.jobs.detach("slack")  # lets a post in flight finish before the connection closes
         if handler:
             await handler.close_async()
         if runner:

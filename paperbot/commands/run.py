@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from bot.chat.desk import Desk
-from bot.chat.votes import VoteBook
+from bot.chat.core import Core
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import ConfigError
@@ -38,9 +37,8 @@ async def serve(config: Config, services, stop: asyncio.Event) -> None:
     in-flight table for all of them. One failing (a bad token) stops the others cleanly, and its error is
     what to fix."""
     async with Engine(config) as engine:
-        desk = Desk(engine, VoteBook(engine.store, emoji=config.votes.emoji, threshold=config.votes.threshold))
-        tasks = [asyncio.create_task(run_service(engine, desk, stop), name=run_service.__name__)
-                 for run_service in services]
+        core = Core.build(engine, stop)
+        tasks = [asyncio.create_task(run_service(core, stop), name=run_service.__name__) for run_service in services]
         try:
             for finished in asyncio.as_completed(tasks):
                 await finished
@@ -48,3 +46,5 @@ async def serve(config: Config, services, stop: asyncio.Event) -> None:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        finally:
+            core.jobs.shutdown()
