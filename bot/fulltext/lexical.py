@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +26,7 @@ these they this those through to too under until up very was we were what when w
 will with would you your yours paper papers author authors article work study one ones it's they're whose
 get got give tell say said show shown much many
 """.split())
+_KEEPS_S_RE = re.compile(r"(ss|[^p]us|is)$|^.us$")  # "class", "focus", "analysis" ("gpus" is a plural)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -39,14 +41,47 @@ def terms(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # a paper has a few thousand distinct words and repeats them
 def stem(word: str) -> str:
     if not word.isalpha():
         return word
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not _KEEPS_S_RE.search(word):
             word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
             break
-    return word[:-1] if len(word) > 4 and word.endswith("e") else word  # "evaluate" and "evaluated" meet
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word[:-2] if len(word) > 6 and word.endswith("at") else word  # "evaluate", "evaluation" -> "evalu"
+
+
+# Words a question uses for what papers say in other words; each side is stemmed when used.
+# Kept small and generic to paper questions (code, data, limits, compute, hyper-parameters).
+_RELATED = {
+    "code": "github repository release open-source publicly available",
+    "available": "github release publicly",
+    "release": "github publicly available",
+    "limitation": "fail failure weakness struggle drawback degrade",
+    "weakness": "limitation fail failure",
+    "dataset": "benchmark",
+    "benchmark": "dataset",
+    "baseline": "compare",
+    "compare": "baseline outperform",
+    "closest": "strongest best",
+    "hyperparameter": "learning rate batch epoch optimizer",
+    "size": "parameter",
+    "compute": "gpu hour day",
+    "long": "hour minute day",
+    "gpu": "hour",
+    "robot": "real-world hardware physical",
+    "pay": "compensation wage",
+    "paid": "compensation wage",
+    "train": "fine-tune optimise",
+}
+
+
+def related_terms(term: str) -> list[str]:
+    """Stemmed terms papers use for what a question's (stemmed) term asks about."""
+    return _RELATED_STEMMED.get(term, [])
 
 
 class BM25:
@@ -104,3 +139,4 @@ class TfIdf:
 
 
 SCORERS = {"bm25": BM25, "tfidf": TfIdf}
+_RELATED_STEMMED = {stem(k): [t for t in terms(v)] for k, v in _RELATED.items()}

@@ -51,6 +51,7 @@ class Passage:
     text: str
     holds: tuple[str, ...] = ()  # tables/figures whose caption or rows this passage carries
     mentions: tuple[str, ...] = ()  # tables/figures its text names
+    section_title: str = ""  # the top-level section's title, when `heading` is one of its subsections
 
     @property
     def tokens(self) -> int:
@@ -119,14 +120,15 @@ def _section_passages(section: Section, number: int, start: int, max_tokens: int
     prefix = _numbering_prefix(label)
     out: list[Passage] = []
     group: list[str] = []
+    parent = ""
     for paragraph in section.paragraphs:
         sub = _subheading(paragraph, prefix)
         if sub is None:
             group.append(paragraph)
             continue
-        out += _pack(group, number, label, heading, start + len(out), max_tokens)
-        label, heading, group = sub, one_line(paragraph), []
-    return out + _pack(group, number, label, heading, start + len(out), max_tokens)
+        out += _pack(group, number, label, heading, start + len(out), max_tokens, parent)
+        label, heading, group, parent = sub, one_line(paragraph), [], one_line(section.title)
+    return out + _pack(group, number, label, heading, start + len(out), max_tokens, parent)
 
 
 def _numbering_prefix(label: str) -> str | None:
@@ -148,8 +150,8 @@ def _subheading(paragraph: str, prefix: str | None) -> str | None:
     return f"§{top}{rest}"
 
 
-def _pack(paragraphs: list[str], section: int, label: str, heading: str, start: int,
-          max_tokens: int) -> list[Passage]:
+def _pack(paragraphs: list[str], section: int, label: str, heading: str, start: int, max_tokens: int,
+          section_title: str = "") -> list[Passage]:
     """Paragraphs -> passages of at most `max_tokens`: long ones cut, short ones joined to their neighbour."""
     pieces: list[tuple[str, str | None]] = []  # (text, the table/figure whose caption or rows it is)
     table = None
@@ -170,7 +172,7 @@ def _pack(paragraphs: list[str], section: int, label: str, heading: str, start: 
         text = "\n".join(texts)
         holds = tuple(sorted(held))
         mentions = tuple(name for name in names_in(text) if name not in held)
-        out.append(Passage(start + n, section, label, heading, text, holds, mentions))
+        out.append(Passage(start + n, section, label, heading, text, holds, mentions, section_title))
     return out
 
 

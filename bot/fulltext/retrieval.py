@@ -24,13 +24,15 @@ import numpy as np
 
 from .citations import labels_named
 from .document import FullText, estimate_tokens
-from .lexical import SCORERS, terms
+from .lexical import SCORERS, related_terms, terms
 from .passages import MAX_PASSAGE_TOKENS, Passage, labels_of, split
 
 log = logging.getLogger(__name__)
 
 PROMPT_OVERHEAD_TOKENS = 600  # the instructions and framing of the ask prompt, until the caller measures its own
 HISTORY_WEIGHT = 0.5  # the turn before the question; each older turn halves again
+RELATED_WEIGHT = 0.3  # see lexical.related_terms
+HEADING_WEIGHT = 2  # a heading's words count as if written this many times in each passage under it
 STRONG_HITS = 3  # the best hits whose neighbours are sent with them
 MIN_RELATIVE_SCORE = 0.0  # passages scoring below this fraction of the best are not sent
 ABSTRACT_MAX_TOKENS = 800  # arXiv caps abstracts at 1,920 characters; this bounds a hostile one
@@ -69,15 +71,15 @@ class Selection:
 
 
 def select(fulltext: FullText | None, abstract: str, question: str, history: list[str] | tuple[str, ...] = (),
-           max_tokens: int = 6000, *, overhead: int = PROMPT_OVERHEAD_TOKENS, scorer: str = "bm25",
-           neighbours: bool = True, history_weight: float = HISTORY_WEIGHT,
-           passages: list[Passage] | None = None) -> Selection:
+           max_tokens: int = 6000, *, overhead: int = PROMPT_OVERHEAD_TOKENS, passages: list[Passage] | None = None,
+           **ranking) -> Selection:
     """The passages to answer `question` from, within `max_tokens` for the whole input.
 
     `history`: the earlier turns of the conversation, oldest first, as sent to the
     model (they count against the budget). `overhead`: the tokens of the prompt
     rendered with an empty question, history, abstract and passages. `passages`:
-    `split(fulltext)` if the caller keeps it between questions.
+    `split(fulltext)` if the caller keeps it between questions. `ranking`: the
+    keywords of `rank` (the defaults are the measured choice).
     """
     abstract = _bounded_abstract(abstract)
     fixed = overhead + estimate_tokens(question) + sum(estimate_tokens(turn) for turn in history)
@@ -86,7 +88,7 @@ def select(fulltext: FullText | None, abstract: str, question: str, history: lis
     room = max_tokens - fixed
     chosen: list[Passage] = []
     if all_passages and room > 0:
-        order = _ranked(all_passages, question, list(history), scorer, neighbours, history_weight)
+        order = rank(all_passages, question, history, **ranking)
         chosen = _fill(all_passages, order, room)
     text = render(chosen)
     tokens = fixed + estimate_tokens(text) if text else fixed
@@ -95,13 +97,17 @@ def select(fulltext: FullText | None, abstract: str, question: str, history: lis
                      labels_of(all_passages), max_tokens)
 
 
-def query_weights(question: str, history: list[str], history_weight: float = HISTORY_WEIGHT) -> dict[str, float]:
-    """{term: weight}: the question's terms at 1, the last turn's at `history_weight`, older ones halving."""
+def query_weights(question: str, history: list[str], history_weight: float = HISTORY_WEIGHT,
+                  related_weight: float = RELATED_WEIGHT) -> dict[str, float]:
+    """{term: weight}: the question's terms at 1, the last turn's at `history_weight`, older ones halving;
+    words papers use for a question's words ("code" -> "github") at `related_weight`."""
     weights: dict[str, float] = {}
     turns = [(question, 1.0)] + [(turn, history_weight / 2 ** k) for k, turn in enumerate(reversed(history))]
     for text, weight in turns:
         for term in set(terms(text)):
             weights[term] = max(weights.get(term, 0.0), weight)
+            for other in related_terms(term):
+                weights[other] = max(weights.get(other, 0.0), weight * related_weight)
     return weights
 
 
@@ -131,21 +137,29 @@ def _groups(passages) -> tuple[Group, ...]:
     return tuple(groups)
 
 
-def _ranked(passages: list[Passage], question: str, history: list[str], scorer: str, neighbours: bool,
-            history_weight: float) -> list[int]:
-    """Passage indices, best first: named labels, then hits (with their neighbours), then section openings."""
+def rank(passages: list[Passage], question: str, history: list[str] | tuple[str, ...] = (), *,
+         scorer: str = "bm25", neighbours: bool = True, history_weight: float = HISTORY_WEIGHT,
+         min_relative_score: float = MIN_RELATIVE_SCORE, related_weight: float = RELATED_WEIGHT) -> list[int]:
+    """Passage indices, best first: named labels, then hits (with their neighbours), or section openings."""
     named = _named(passages, question)
-    index = SCORERS[scorer]([terms(f"{p.heading}\n{p.text}") for p in passages])
-    scores = index.scores(query_weights(question, history, history_weight))
+    # A passage is found by the words of its headings too ("Real-World Experiments > Hardware Setup").
+    index = SCORERS[scorer]([_passage_terms(p) for p in passages])
+    scores = index.scores(query_weights(question, list(history), history_weight, related_weight))
     best = float(scores.max()) if len(scores) else 0.0
-    hits = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0 and scores[i] >= best * MIN_RELATIVE_SCORE]
-    order: list[int] = list(named)
-    for rank, i in enumerate(hits):
-        order.append(i)
-        if neighbours and rank < STRONG_HITS:
-            order += _neighbours(passages, i)
-    order += _openings(passages)  # only reached when the hits do not fill the budget
+    floor = max(best * min_relative_score, 1e-9)
+    hits = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= floor]
+    order: list[int] = named + hits[:STRONG_HITS]
+    if neighbours:  # after the best hits, before the rest: context for them, not ahead of them
+        order += [j for i in hits[:STRONG_HITS] for j in _neighbours(passages, i)]
+    order += hits[STRONG_HITS:]
+    if not hits:
+        order += _openings(passages)  # nothing matched (another language, "summarise it"): an overview
     return list(dict.fromkeys(order))
+
+
+def _passage_terms(passage: Passage) -> list[str]:
+    """Its words and, HEADING_WEIGHT times, its headings': a question about "limitations" finds that section."""
+    return terms(f"{passage.section_title}\n{passage.heading}") * HEADING_WEIGHT + terms(passage.text)
 
 
 def _named(passages: list[Passage], question: str) -> list[int]:
@@ -204,4 +218,4 @@ def _bounded_abstract(abstract: str) -> str:
 
 
 __all__ = ["ABSTRACT_MAX_TOKENS", "MAX_PASSAGE_TOKENS", "PROMPT_OVERHEAD_TOKENS", "Group", "Selection",
-           "query_weights", "render", "select"]
+           "query_weights", "rank", "render", "select"]

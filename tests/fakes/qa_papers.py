@@ -14,7 +14,8 @@ HTML and as a two-column PDF like any other paper, 28-38 pages long:
 "Appendix C"); `needle` is words of the planted sentence that occur nowhere else
 in the paper (checked when the paper is built), compared after `squash` (lower
 case, letters and digits only) so that the PDF's line breaks do not matter.
-`history` holds the earlier questions of a follow-up ("And at 32k?").
+`history` holds the earlier turns of a follow-up ("And at 32k?"): the question
+before it and the answer the bot gave.
 
 The filler prose is written to mislead a lexical ranker: in every section it
 mentions datasets, learning rates, batch sizes, baselines, released code,
@@ -42,7 +43,8 @@ class Question:
     label: str  # the section, table or figure holding the answer, as the paper numbers it
     needle: str  # words of the answer, unique in the paper
     kind: str  # datasets, numbers, baselines, hyperparameters, code, limitations, appendix, follow-up, ...
-    history: tuple[str, ...] = ()  # earlier questions in the thread, oldest first
+    history: tuple[str, ...] = ()  # earlier turns of the thread (question, answer, ...), oldest first
+    in_appendix: bool = False  # the answer is in the appendix (a section or one of its tables)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def _build(spec: Spec) -> QAPaper:
 def _question(paper_id: str, spec: tuple, numbers: dict[str, str]) -> Question:
     text, where, needle, kind, history = spec
     label = _label(where, numbers)
-    return Question(paper_id, text.replace("{label}", label), label, needle, kind, history)
+    in_appendix = where.split("@")[-1][:1].isalpha()
+    return Question(paper_id, text.replace("{label}", label), label, needle, kind, history, in_appendix)
 
 
 def _section(plan: Plan, prose: _Filler, words: int, number: str) -> DocSection:
