@@ -51,6 +51,7 @@ VARIANTS = {  # name -> select() / rank() keywords
     "tfidf + neighbours": {"scorer": "tfidf"},
     "tfidf": {"scorer": "tfidf", "neighbours": False},
     "default, history ignored": {"history_weight": 0.0},
+    "default, history at 0.5": {"history_weight": 0.5},
     "default, no related terms": {"related_weight": 0.0},
     "default, cut below 0.3 of best": {"min_relative_score": 0.3},
 }

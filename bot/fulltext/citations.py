@@ -49,6 +49,8 @@ def validate_citations(cited: list[str], available: Collection[str]) -> list[str
     index = _index(available)
     out: list[str] = []
     for raw in cited:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = str(raw)  # a model's JSON may cite 4.2 as a number
         if not isinstance(raw, str):
             continue
         for label in _parse(raw, index) or [raw.strip(_WRAPPING)]:
