@@ -113,7 +113,7 @@ BASELINES = ("first tokens", "deep budget")
 
 def run_baseline(case: Case, budget: int, overhead: int, kind: str) -> Outcome:
     q = case.question
-    fixed = overhead + estimate_tokens(q.text) + sum(estimate_tokens(t) for t in q.history) + estimate_tokens(case.abstract)
+    fixed = overhead + estimate_tokens(q.text) + sum(map(estimate_tokens, q.history)) + estimate_tokens(case.abstract)
     started = time.perf_counter()
     if kind == "first tokens":
         taken, used = [], 0
@@ -175,8 +175,8 @@ def main() -> None:
     results: dict[tuple[str, str], dict] = {}
     for source in ("html", "pdf"):
         chosen = [c for c in all_cases if c.source == source]
-        reachable = sum(squash(c.question.needle) in squash(" ".join(p.text for p in passages_of(c, MAX_PASSAGE_TOKENS)))
-                        for c in chosen)
+        whole = {id(c): squash(" ".join(p.text for p in passages_of(c, MAX_PASSAGE_TOKENS))) for c in chosen}
+        reachable = sum(squash(c.question.needle) in whole[id(c)] for c in chosen)
         print(f"{source}: the answer's words survive extraction for {reachable}/{len(chosen)} questions")
         for name, keywords in VARIANTS.items():
             rows = [(c, run_select(c, args.budget, args.overhead, MAX_PASSAGE_TOKENS, **keywords)) for c in chosen]

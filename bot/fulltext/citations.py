@@ -111,6 +111,14 @@ def repair_inline(text: str, available: Collection[str]) -> Repaired:
     return Repaired(text, tuple(labels_named(text, available)), tuple(removed))
 
 
+def check_answer(text: str, cited: list, available: Collection[str]) -> Repaired:
+    """An answer ready to publish: its text repaired inline, and `cited` the sections it rests on, in the paper's
+    order (the model's own list, validated, with what the text cites inline), for the list at its end."""
+    repaired = repair_inline(text, available)
+    labels = in_paper_order(validate_citations(cited, available) + list(repaired.cited), available)
+    return Repaired(repaired.text, tuple(labels), repaired.removed)
+
+
 def in_paper_order(labels: list[str], available: Collection[str]) -> list[str]:
     """`labels` sorted as the paper has them (for the list of sections at the end of an answer)."""
     position = {label: n for n, label in enumerate(available)}

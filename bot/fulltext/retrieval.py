@@ -18,6 +18,7 @@ Choices and their measured effect: bench/ask_bench.py.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,9 @@ STRONG_HITS = 3  # the best hits whose neighbours are sent with them
 MIN_RELATIVE_SCORE = 0.0  # passages scoring below this fraction of the best are not sent
 ABSTRACT_MAX_TOKENS = 800  # arXiv caps abstracts at 1,920 characters; this bounds a hostile one
 _GAP = "[…]"
+# A line of the paper that looks like one of our group headers ("[§4.2] ...") is shown as "(§4.2) ...",
+# so the paper's text cannot pass itself off as another section.
+_HEADER_LOOKALIKE_RE = re.compile(r"^\[((?:§|Appendix|Table|Figure|untitled section)[^\]\n]{0,80})\]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,10 @@ def select(fulltext: FullText | None, abstract: str, question: str, history: lis
         order = rank(all_passages, question, history, **ranking)
         chosen = _fill(all_passages, order, room)
     text = render(chosen)
-    tokens = fixed + estimate_tokens(text) if text else fixed
+    tokens = fixed + estimate_tokens(text)
     log.debug("ask: %d of %d passages, ~%d input tokens of %d", len(chosen), len(all_passages), tokens, max_tokens)
-    return Selection(tuple(chosen), text, abstract, tokens, estimate_tokens(text) if text else 0,
-                     labels_of(all_passages), max_tokens)
+    return Selection(tuple(chosen), text, abstract, tokens, estimate_tokens(text), labels_of(all_passages),
+                     max_tokens)
 
 
 def query_weights(question: str, history: list[str], history_weight: float = HISTORY_WEIGHT,
@@ -120,7 +124,7 @@ def render(passages: list[Passage] | tuple[Passage, ...]) -> str:
         for passage in group.passages:
             if previous is not None and passage.index != previous + 1:
                 lines.append(_GAP)
-            lines.append(passage.text)
+            lines.append(_HEADER_LOOKALIKE_RE.sub(r"(\1)", passage.text))
             previous = passage.index
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

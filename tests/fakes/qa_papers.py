@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .paper_docs import WORDS_PER_PAGE, DocSection, PaperDoc
 from .qa_specs import Plan, Spec, language, robotics, vision
@@ -69,7 +69,7 @@ def _build(spec: Spec) -> QAPaper:
     prose = _Filler(spec)
     words = spec.pages * WORDS_PER_PAGE - 900  # the references and front matter take the rest
     sections = [_section(plan, prose, words, f"{n}") for n, plan in enumerate(spec.body, 1)]
-    appendix = [_section(plan, prose, words, letter) for letter, plan in zip("ABCDEFGH", spec.appendix)]
+    appendix = [_section(plan, prose, words, letter) for letter, plan in zip("ABCDEFGH", spec.appendix, strict=False)]
     doc = PaperDoc(arxiv_id=spec.arxiv_id, title=spec.title, abstract=spec.abstract, sections=sections,
                    acknowledgements=prose.paragraph(), references=prose.references(48), appendix=appendix,
                    footnote=spec.footnote, category="cs.LG")

@@ -141,7 +141,8 @@ def vision() -> Spec:
                 paraphrases=[
                     ("On which benchmarks is SGF tested?", "5.1", "Truck and Train scenes of Tanks and Temples",
                      "datasets", ()),
-                    ("Where can I find the implementation?", "1", "github.com/example/sparse-gaussian-fields", "code", ()),
+                    ("Where can I find the implementation?", "1", "github.com/example/sparse-gaussian-fields",
+                     "code", ()),
                     ("How much GPU time does optimising a scene need?", "B", "23 minutes on a single RTX 4090",
                      "appendix", ()),
                     ("What goes wrong with shiny or glass-like objects?", "6", "specular and transparent surfaces",
@@ -178,7 +179,8 @@ def language() -> Spec:
                                     Plan("Retrieval-Augmented Generation", 0.05), Plan("Memory Compression", 0.04)]),
         Plan("Method", 0.02, [Plan("Memory Tokens", 0.06), Plan("Compression Objective", 0.05),
                               Plan("Curriculum over Context Length", 0.04)],
-             figure="LongMem compresses each chunk of the context into a few memory tokens that later chunks attend to."),
+             figure="LongMem compresses each chunk of the context into a few memory tokens that later chunks "
+                    "attend to."),
         Plan("Experimental Setup", 0.01, [
             Plan("Models", 0.03, facts=["We fine-tune Llama-3 base models with 1B, 8B and 70B parameters, keeping the "
                                         "original tokenizer."]),
@@ -222,7 +224,8 @@ def language() -> Spec:
             "Results on QMSum and PG-19.", [["Model", "QMSum ROUGE-L", "PG-19 perplexity"],
                                             ["YaRN", "21.40", "8.93"], ["LongMem-8B", "23.75", "8.41"]])),
     ]
-    sizes = ("What model sizes do they train?", "They fine-tune Llama-3 base models with 1B, 8B and 70B parameters (§4.1).")
+    sizes = ("What model sizes do they train?",
+             "They fine-tune Llama-3 base models with 1B, 8B and 70B parameters (§4.1).")
     ruler = ("What accuracy does LongMem get on RULER at 128k tokens?", "81.37% for LongMem-8B (Table 1).")
     questions = [
         ("Which benchmarks do they evaluate on?", "4.2", "RULER, LongBench v2 and InfiniteBench", "datasets", ()),
@@ -245,7 +248,8 @@ def language() -> Spec:
                 "curriculum over context length. LongMem improves accuracy on long-context benchmarks over context "
                 "extension and retrieval baselines at a fraction of their memory.", 28, vocab, body, appendix,
                 questions, paraphrases=[
-                    ("What evaluation suites are used?", "4.2", "RULER, LongBench v2 and InfiniteBench", "datasets", ()),
+                    ("What evaluation suites are used?", "4.2", "RULER, LongBench v2 and InfiniteBench",
+                     "datasets", ()),
                     ("How big are the models?", "4.1", "1B, 8B and 70B parameters", "setup", ()),
                     ("Are the weights open-sourced?", "8", "under the Apache 2.0 licence", "code", ()),
                     ("What is the learning rate during fine-tuning?", "4.4", "global batch of 128 sequences",
@@ -305,7 +309,8 @@ def robotics() -> Spec:
                                                 "observed by three Intel RealSense D435 cameras."]),
             Plan("Results", 0.04, facts=["On the real hand we ran 20 trials per object for 5 objects, 100 trials in "
                                          "total."],
-                 figure="Real-world success rate per object. The policy succeeds on the soft ball only 35% of the time."),
+                 figure="Real-world success rate per object. The policy succeeds on the soft ball only 35% "
+                        "of the time."),
         ]),
         Plan("Discussion and Limitations", 0.04, facts=[
             "The policy fails on objects lighter than 30 grams, whose motion is dominated by friction that the "
@@ -313,8 +318,8 @@ def robotics() -> Spec:
         Plan("Conclusion", 0.02),
     ]
     appendix = [
-        Plan("Reward Definitions", 0.04, facts=["For valve turning, the sparse reward is 1 once the valve has turned by "
-                                                "more than 90 degrees and 0 otherwise."]),
+        Plan("Reward Definitions", 0.04, facts=["For valve turning, the sparse reward is 1 once the valve has turned "
+                                                "by more than 90 degrees and 0 otherwise."]),
         Plan("Training Hyperparameters", 0.04, facts=["Each policy is trained for 5 billion environment steps, about "
                                                       "31 hours on 8 A100 GPUs."],
              table=DocTable("Training hyperparameters.",
@@ -350,8 +355,8 @@ def robotics() -> Spec:
                 "from sparse rewards alone. In simulation it outperforms reinforcement learning and imitation "
                 "baselines on three tasks, and the policy transfers to a real four-fingered hand without "
                 "fine-tuning.", 38, vocab, body, appendix, questions, paraphrases=[
-                    ("What hardware is used for the real-world experiments?", "6.1", "three Intel RealSense D435 cameras",
-                     "setup", ()),
+                    ("What hardware is used for the real-world experiments?", "6.1",
+                     "three Intel RealSense D435 cameras", "setup", ()),
                     ("What is the value of gamma?", "table@B", "Discount factor | 0.998", "hyperparameters", ()),
                     ("Which methods are compared against?", "5.2", "DAPG with 25 demonstrations", "baselines", ()),
                     ("When does the policy fail?", "7", "objects lighter than 30 grams", "limitations", ()),
