@@ -3,7 +3,7 @@
     python bench/discord_bench.py [--commands 200] [--uncached 20] [--latency 0.5] [--events 1000] [--concurrency 10]
 
 The real discord.py client (adapters.discord.app.PaperBot) runs on this script's event loop, connected to
-FakeDiscord (tests/fakes/discord_fake.py: REST API and gateway in one aiohttp server), which runs on its own
+FakeDiscord (testkit/discord_fake.py: REST API and gateway in one aiohttp server), which runs on its own
 loop in a thread and sends INTERACTION_CREATE and MESSAGE_REACTION_ADD as Discord would. arXiv
 (min_interval_s = 0, no pacing) and the LLM are the loopback fakes, set up as in slack_bench.py, whose
 helpers this script imports. Prints figures only; exit 0 unless the bot fails (a first response that is not

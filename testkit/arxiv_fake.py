@@ -40,7 +40,7 @@ containing "<" ("$p<q$ and ...") comes back mangled and <script>-like text
 dropped. feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
 returns the text verbatim (as xml.etree does).
 
-Full texts (see tests/fakes/paper_docs.py for documents to serve):
+Full texts (see testkit/paper_docs.py for documents to serve):
 
     fx.set_html("2602.12281", latexml_html(doc))    # GET /html/2602.12281[v1]
     fx.set_pdf("2602.12281v2", two_column_pdf(doc))  # GET /pdf/2602.12281v2 (also .../2602.12281v2.pdf)
