@@ -11,6 +11,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,7 @@ from .errors import ConfigError
 from .models import ChannelRef
 
 CONFIG_ENV = "PAPERBOT_CONFIG"
+LOCAL_PLACEHOLDER_KEY = "no-key-needed"  # what a keyless local server is sent (it ignores it)
 
 
 class _Section(BaseModel):
@@ -114,6 +116,7 @@ class ChannelConfig(_Section):
 class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
     mode: Literal["socket", "http"] = "socket"  # socket: SLACK_BOT_TOKEN + SLACK_APP_TOKEN, no public URL
+    host: str = "0.0.0.0"  # http mode: the address Bolt listens on ("127.0.0.1" behind a local proxy)
     port: int = Field(3000, ge=1, le=65535)  # http mode: where Bolt listens (SLACK_SIGNING_SECRET)
 
 
@@ -162,7 +165,17 @@ class Config(_Section):
         return os.environ.get("OPENAI_BASE_URL") or self.llm.base_url
 
     def llm_api_key(self) -> str | None:
-        return os.environ.get(self.llm.api_key_env) or None
+        """The key from the environment; a local server (Ollama, vLLM, llama.cpp) needs none, but the client
+        sends one, so it gets a placeholder. None for OpenAI itself without a key: analyses are off."""
+        key = os.environ.get(self.llm.api_key_env)
+        if key:
+            return key
+        return None if self.llm_is_openai else LOCAL_PLACEHOLDER_KEY
+
+    @property
+    def llm_is_openai(self) -> bool:
+        host = urlsplit(self.llm_base_url).hostname or ""
+        return host == "openai.com" or host.endswith(".openai.com")
 
     def channel(self, ref: ChannelRef | str) -> ChannelConfig:
         """The configured channel `slack:C0123`; an error naming the configured ones otherwise."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from dataclasses import replace
 
 from .analysis.analyst import Analyst
@@ -26,7 +27,7 @@ from .digest import Digest, DigestEntry
 from .errors import AnalysisFailed, LLMStopped, NoFullText, PaperNotFound
 from .findings import key_findings
 from .fulltext.document import FullText
-from .llm import LLMClient, is_llm_error
+from .llm import LLMClient, is_llm_error, llm_failure
 from .models import Paper
 from .picking import DayPicker
 from .progress import NO_PROGRESS, Progress
@@ -84,6 +85,7 @@ class Engine:
             raise completed[0]  # analyses are stored already: a re-run pays for none of them
         by_id = {p.id: p for p in papers} | completed[0]
         summary, quicks, deeps = analyses[0], analyses[1:1 + len(papers)], analyses[1 + len(papers):]
+        _warn_once_per_kind(date, profile, [summary, *quicks, *deeps])
         entries = tuple(
             DigestEntry(rank=n, paper=by_id[r.paper.id], score=r.score, reason=r.reason,
                         findings=tuple(key_findings(by_id[r.paper.id].abstract)),
@@ -147,15 +149,16 @@ class Engine:
             return None, self._note(exc, f"executive summary of {date}")
 
     def _note(self, exc: Exception, what: str) -> str:
-        """Why an analysis is missing, for the reader; anything that is not LLM trouble is re-raised."""
+        """Why an analysis is missing, for the reader (never what the model wrote); anything that is not
+        LLM trouble is re-raised."""
         if isinstance(exc, AnalysisFailed):
             return f"the model gave no usable answer ({exc})"
         if isinstance(exc, LLMStopped):
             return str(exc)
         if not is_llm_error(exc):
             raise exc
-        log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
-        return f"the LLM call failed ({type(exc).__name__})"
+        log.debug("%s failed: %s: %s", what, type(exc).__name__, exc)
+        return llm_failure(exc)
 
     # -- one paper -------------------------------------------------------------------------
     async def paper(self, id_text: str, language: str, *, deep: bool = False, refresh: bool = False) -> DigestEntry:
@@ -197,3 +200,12 @@ class Engine:
 
         return await self.store.once(f"fulltext/{paper.versioned_id}",
                                      lambda: self.store.get_fulltext(paper.versioned_id), download)
+
+
+def _warn_once_per_kind(date: str, profile: Profile, results: list[tuple[object, str | None]]) -> None:
+    """One warning per kind of failure with its count, not one per paper (and none for a missing full
+    text, which the digest says itself)."""
+    kinds = Counter(note for _, note in results if note and not note.startswith("arXiv has no usable full text"))
+    for note, count in kinds.items():
+        log.warning("%d of %d analyses of %s for %s could not be written: %s", count, len(results), date,
+                    profile.key, note)

@@ -20,6 +20,12 @@ class InvalidPaperId(PaperbotError):
     exit_code = 2
 
 
+class UsageError(PaperbotError):
+    """A command-line argument that cannot be used (a date that is not one, a bad language code)."""
+
+    exit_code = 2
+
+
 class PaperNotFound(PaperbotError):
     pass
 
@@ -58,3 +64,7 @@ class NoFullText(PaperbotError):
 
 class ChatError(PaperbotError):
     """A chat platform refused or could not be reached; the adapter wrote the sentence saying why."""
+
+
+class StorageError(PaperbotError):
+    """The database file cannot be opened, read or written; the message names the file and the fix."""

@@ -87,7 +87,7 @@ class LLMClient:
                 continue
             except (openai.APIConnectionError, openai.InternalServerError, asyncio.TimeoutError) as exc:
                 delay = self.cfg.retry_backoff_s * 2**attempt
-                log.warning("LLM call for %s failed (%s)", purpose, type(exc).__name__)
+                log.info("LLM call for %s failed (%s), attempt %d", purpose, type(exc).__name__, attempt + 1)
                 if attempt >= self.cfg.max_retries:
                     raise
             if attempt >= self.cfg.max_retries:
@@ -123,6 +123,9 @@ class LLMClient:
         except asyncio.TimeoutError:
             outcome = "timeout"
             raise
+        except openai.APIConnectionError:
+            outcome = "unreachable"
+            raise
         except asyncio.CancelledError:  # Ctrl-C: the call may still be billed; say so in the log
             outcome = "cancelled"
             raise
@@ -143,6 +146,19 @@ class LLMClient:
         if self._structured == "json_object":
             return {"response_format": {"type": "json_object"}}
         return {"response_format": {"type": "json_schema", "json_schema": {"name": purpose, "schema": schema}}}
+
+
+def llm_failure(exc: BaseException) -> str:
+    """What went wrong with the LLM service, in words for the digest (no URL, no key, no model text)."""
+    import openai  # noqa: PLC0415
+
+    if isinstance(exc, openai.APITimeoutError | asyncio.TimeoutError):
+        return "the LLM API did not answer in time"
+    if isinstance(exc, openai.APIConnectionError):
+        return "the LLM API could not be reached"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the LLM API failed (HTTP {exc.status_code})"
+    return f"the LLM call failed ({type(exc).__name__})"
 
 
 def is_llm_error(exc: BaseException) -> bool:

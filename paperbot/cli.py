@@ -10,12 +10,15 @@ _STARTED = time.perf_counter()  # before our imports: the summary line counts th
 import argparse  # noqa: E402 - after the clock above, on purpose
 import asyncio  # noqa: E402
 import logging  # noqa: E402
+import sqlite3  # noqa: E402
 import sys  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.errors import NoAnnouncement, PaperbotError  # noqa: E402
+from bot.store.database import storage_error  # noqa: E402
 
 from . import commands  # noqa: E402
+from .__main__ import INTERRUPTED  # noqa: E402
 from .commands.common import common_options  # noqa: E402
 
 log = logging.getLogger("paperbot")
@@ -38,10 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    config = None
     try:
         config = load_config(args.config)
         command = next(c for c in commands.ALL if c.NAME == args.command)
         return asyncio.run(command.run(config, args, _STARTED))
+    except sqlite3.DatabaseError as exc:  # met while reading rows: the same sentence as at open
+        error = storage_error(config.db_path, exc) if config else None
+        if error is None:
+            raise
+        print(f"paperbot: error: {error}", file=sys.stderr)
+        return error.exit_code
     except NoAnnouncement as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -49,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"paperbot: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("paperbot: interrupted; what was stored is kept, run again to resume", file=sys.stderr)
+        print(INTERRUPTED, end="", file=sys.stderr)
         return 130
 
 

@@ -64,7 +64,10 @@ def write_config(tmp_path, arxiv_fake, llm_fake, monkeypatch):
                       "pdf_url": f"{arxiv_fake.url}/pdf", "min_interval_s": 0,
                       "retry_backoff_s": 0, **(arxiv or {})},
             "digest": {"max_papers": 10, **(digest or {})},
-            "llm": {"base_url": llm_fake.base_url, "model": "fake-model", "retry_backoff_s": 0,
+            # Without a key the config is OpenAI's (nothing is sent: analyses are off); a keyless server of
+            # one's own gets a placeholder key instead (tests/test_exit_codes.py).
+            "llm": {"base_url": llm_fake.base_url if key else "https://api.openai.com/v1", "model": "fake-model",
+                    "retry_backoff_s": 0,
                     "language": "en", **(llm or {})},
             "storage": {"path": "paperbot.db"},
         }

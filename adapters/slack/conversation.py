@@ -43,6 +43,11 @@ def refusal(exc: SlackApiError, channel: str, method: str = "chat.postMessage") 
     return ChatError(f"Slack refused to post to {channel} ({error}); {fix}")
 
 
+def unreachable(client: AsyncWebClient, exc: BaseException) -> ChatError:
+    return ChatError(f"Slack could not be reached at {client.base_url} ({type(exc).__name__}); check the network "
+                     "or [slack] api_url, and try again")
+
+
 class SlackConversation:
     platform = "slack"
 
@@ -60,8 +65,7 @@ class SlackConversation:
         except SlackApiError as exc:
             raise refusal(exc, to.id) from None
         except (aiohttp.ClientError, OSError) as exc:
-            raise ChatError(f"Slack could not be reached at {self.client.base_url} ({type(exc).__name__}); "
-                            "check the network or [slack] api_url") from None
+            raise unreachable(self.client, exc) from None
         return response["ts"]
 
     async def open_thread(self, to: ChannelRef, parent: str, name: str) -> str:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
@@ -21,7 +22,7 @@ from bot.config import ChannelConfig, Config, secret_from_env
 from bot.errors import ConfigError
 
 from .app import build_app
-from .conversation import SlackConversation, make_client
+from .conversation import SlackConversation, make_client, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ async def run_slack(core: Core, stop: asyncio.Event) -> None:
         else:
             runner = web.AppRunner(app.web_app(path="/slack/events"))
             await runner.setup()
-            await web.TCPSite(runner, "0.0.0.0", config.slack.port).start()
+            await web.TCPSite(runner, config.slack.host, config.slack.port).start()
         core.jobs.attach(SlackConversation(client))
         log.info("paperbot is running on Slack (%s mode) for %s", config.slack.mode,
                  ", ".join(str(c.ref) for c in channels) or "commands only")
@@ -79,6 +80,8 @@ async def _check(client, channels: tuple[ChannelConfig, ...]) -> None:
     except SlackApiError as exc:
         raise ConfigError(f"Slack rejected {BOT_TOKEN} ({exc.response.get('error')}); copy the Bot User OAuth "
                           "Token from the app's OAuth & Permissions page") from None
+    except (aiohttp.ClientError, OSError) as exc:  # DNS failure, closed port, no network
+        raise unreachable(client, exc) from None
     for channel in channels:
         try:
             info = await client.conversations_info(channel=channel.id)

@@ -87,7 +87,8 @@ class Analyst:
                                            lambda: self._write(key, version, reply_type, prepare, max_tokens),
                                            fresh=refresh)
         if stored.status != "ok":
-            raise AnalysisFailed(stored.error or "no usable answer")
+            # Rows from before kinds were stored separately may quote the model after a colon: never shown.
+            raise AnalysisFailed((stored.error or "no usable answer").split(":", 1)[0])
         return reply_type.model_validate(stored.content), stored.context
 
     async def _write(self, key: AnalysisKey, version: int, reply_type: type[T], prepare: Prepare,
@@ -102,8 +103,8 @@ class Analyst:
             try:
                 result = parse_reply(reply.text, reply.finish_reason, reply_type)
             except InvalidReply as exc:
-                problem = str(exc)
-                log.warning("%s for %s, attempt %d: %s", key.kind, key.paper_id, attempt, problem)
+                problem = exc.kind  # what is stored (and may be shown) names the kind of failure only
+                log.info("%s for %s, attempt %d: %s", key.kind, key.paper_id, attempt, exc)
                 continue
             self.store.save_analysis(key, version, content=result.model_dump(), context=context)
             return StoredAnalysis("ok", result.model_dump(), None, version, context)

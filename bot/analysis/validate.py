@@ -18,7 +18,25 @@ T = TypeVar("T", bound=BaseModel)
 
 
 class InvalidReply(Exception):
-    pass
+    """Why a reply is not publishable: `kind` is ours (safe to show anyone), `detail` may quote the model
+    (for the log only: a published note never repeats what the model wrote)."""
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+
+
+# Reasoning models served locally (DeepSeek-R1 distills, Qwen3) think aloud before answering, often
+# with draft JSON in the thinking: the thinking goes before the answer is looked at.
+_REASONING_RE = re.compile(r"<(think|thinking|reasoning)>.*?(</\1>|$)", re.IGNORECASE | re.DOTALL)
+_DANGLING_CLOSE_RE = re.compile(r"^.*?</(think|thinking|reasoning)>", re.IGNORECASE | re.DOTALL)
+
+
+def without_reasoning(text: str) -> str:
+    """The reply with its reasoning blocks removed, also a block whose opening tag the server dropped."""
+    text = _REASONING_RE.sub("", text)
+    return _DANGLING_CLOSE_RE.sub("", text, count=1)
 
 
 # The model asking for input or declining instead of answering. Narrow on purpose:
@@ -79,19 +97,20 @@ def extract_json(text: str) -> dict:
 def parse_reply(text: str, finish_reason: str | None, model: type[T]) -> T:
     """Validate a structured reply; strip filler from every string; reject non-answers."""
     if finish_reason == "length":
-        raise InvalidReply("the reply was cut off (finish_reason=length)")
+        raise InvalidReply("the reply was cut off", "finish_reason=length")
     if finish_reason == "refusal":
         raise InvalidReply("the model refused")
-    if not text or not text.strip():
+    text = without_reasoning(text or "")
+    if not text.strip():
         raise InvalidReply("the reply was empty")
     try:
         parsed = model.model_validate(_clean(extract_json(text)))
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidReply(f"off-schema reply: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise InvalidReply("an off-schema reply", f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     for value in _strings(parsed.model_dump()):
         if _NON_ANSWER_RE.search(value):
-            raise InvalidReply(f"a non-answer: {value[:80]!r}")
+            raise InvalidReply("a non-answer", repr(value[:80]))
     return parsed
 
 

@@ -35,9 +35,14 @@ class StoredAnalysis:
 
 @dataclass(frozen=True)
 class Usage:
-    calls: int = 0
+    calls: int = 0  # answered by the model (whatever the answer was worth)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    failed: int = 0  # attempts that got no answer: unreachable, timed out, HTTP errors
+
+
+# llm_calls.outcome of an attempt that got no answer (the others are the reply's finish reason)
+_FAILED = "outcome in ('error', 'timeout', 'cancelled', 'unreachable') or outcome like 'http %'"
 
 
 class AnalysesStore(StoreBase):
@@ -90,6 +95,7 @@ class AnalysesStore(StoreBase):
 
     def usage(self, run_id: str) -> Usage:
         row = next(self.db.query(
-            "select count(*) as calls, coalesce(sum(prompt_tokens), 0) as p, coalesce(sum(completion_tokens), 0) as c"
+            f"select count(*) filter (where not ({_FAILED})) as calls, count(*) filter (where {_FAILED}) as failed,"
+            " coalesce(sum(prompt_tokens), 0) as p, coalesce(sum(completion_tokens), 0) as c"
             " from llm_calls where run_id = ?", [run_id]))
-        return Usage(row["calls"], row["p"], row["c"])
+        return Usage(row["calls"], row["p"], row["c"], row["failed"])

@@ -94,6 +94,9 @@ class PapersStore(StoreBase):
     def save_digest(self, date: str, channel: str, *, categories: list[str], announced: int,
                     picked: list[str], language: str) -> None:
         old = self.get_digest(date, channel)
+        if old and (old["categories"], old["announced"], old["picked"], old["language"]) == (
+                categories, announced, picked, language):
+            return  # a rebuild of the same digest writes nothing (and so works on a read-only database)
         row = {
             "date": date, "channel": channel, "categories": json.dumps(categories),
             "announced": announced, "picked": json.dumps(picked), "language": language,

@@ -11,7 +11,7 @@ from bot.document.markdown import render_digest
 from bot.engine import Engine
 
 from ..progress import TqdmProgress
-from .common import check_date, write
+from .common import check_date, exit_code, say_if_analyses_are_off, write
 
 NAME, HELP = "digest", "build the digest of an announcement day as Markdown"
 
@@ -31,11 +31,13 @@ async def run(config: Config, args, started: float) -> int:
             progress.close()
         write(render_digest(built), args.out)
         summary_line(engine, built, time.perf_counter() - started)
-    return 0
+        say_if_analyses_are_off(engine, args)
+        return exit_code(engine, built.entries, built.summary)
 
 
 def summary_line(engine: Engine, built: Digest, seconds: float) -> None:
     usage = engine.store.usage(engine.run_id)
+    failed = f" ({usage.failed} failed attempts)" if usage.failed else ""
     print(f"paperbot: {built.date}: {built.announced} papers announced, {built.picked} picked, "
-          f"{usage.calls} LLM calls, {usage.prompt_tokens} tokens in / {usage.completion_tokens} out, "
+          f"{usage.calls} LLM calls{failed}, {usage.prompt_tokens} tokens in / {usage.completion_tokens} out, "
           f"{seconds:.1f} s", file=sys.stderr)

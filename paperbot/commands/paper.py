@@ -7,10 +7,10 @@ import re
 from bot.config import Config
 from bot.document.markdown import ANALYSES_OFF, render_entry
 from bot.engine import Engine
-from bot.errors import ConfigError
+from bot.errors import UsageError
 
 from ..progress import TqdmProgress
-from .common import write
+from .common import exit_code, say_if_analyses_are_off, write
 
 NAME, HELP = "paper", "the quick (or, with --deep, deep) analysis of one paper"
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -27,7 +27,7 @@ def arguments(parser) -> None:
 
 async def run(config: Config, args, started: float) -> int:
     if args.lang is not None and not _LANGUAGE_RE.match(args.lang):
-        raise ConfigError(f"--lang {args.lang!r} is not a language code; use e.g. zh or en")
+        raise UsageError(f"--lang {args.lang!r} is not a language code; use e.g. zh or en")
     language = args.lang or config.llm.language
     async with Engine(config, use_llm=not args.no_llm) as engine:
         progress = TqdmProgress()
@@ -37,6 +37,7 @@ async def run(config: Config, args, started: float) -> int:
         finally:
             progress.close()
         analyses_off = engine.llm is None
-    text = render_entry(entry, language=language, analyses_off=analyses_off)
-    write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
-    return 0
+        text = render_entry(entry, language=language, analyses_off=analyses_off)
+        write(text + (f"\n\n> {ANALYSES_OFF}\n" if analyses_off else "\n"), None)
+        say_if_analyses_are_off(engine, args)
+        return exit_code(engine, [entry])

@@ -12,7 +12,7 @@ from bot.errors import PaperbotError
 
 from ..platforms import PLATFORMS
 from ..progress import TqdmProgress
-from .common import check_date
+from .common import check_date, exit_code, say_if_analyses_are_off
 
 NAME, HELP = "post", "post one digest to a configured channel now"
 
@@ -39,6 +39,7 @@ async def run(config: Config, args, started: float) -> int:
                 channel.ref, built)
         except PaperbotError as exc:
             raise type(exc)(f"{exc}; what was posted is kept and the next run continues") from None
-    print(f"paperbot: {built.date}: posted {sent} messages to {channel.ref}"
-          + (f" ({before} were posted before)" if before else ""), file=sys.stderr)
-    return 0
+        print(f"paperbot: {built.date}: posted {sent} messages to {channel.ref}"
+              + (f" ({before} were posted before)" if before else ""), file=sys.stderr)
+        say_if_analyses_are_off(engine, args)
+        return exit_code(engine, built.entries, built.summary)
