@@ -85,7 +85,8 @@ class Engine:
             raise completed[0]  # analyses are stored already: a re-run pays for none of them
         by_id = {p.id: p for p in papers} | completed[0]
         summary, quicks, deeps = analyses[0], analyses[1:1 + len(papers)], analyses[1 + len(papers):]
-        _warn_once_per_kind(date, profile, [summary, *quicks, *deeps])
+        if self.llm is not None:  # with analyses off, the output says so once
+            _warn_once_per_kind(date, profile, [summary, *quicks, *deeps])
         entries = tuple(
             DigestEntry(rank=n, paper=by_id[r.paper.id], score=r.score, reason=r.reason,
                         findings=tuple(key_findings(by_id[r.paper.id].abstract)),

@@ -198,7 +198,7 @@ def _unknown_webhook() -> DiscordError:
 
 @dataclass
 class _Rule:
-    kind: str  # "pass" | "ratelimit" | "fail"
+    kind: str  # "pass" | "ratelimit" | "fail" | "drop"
     status: int = 0
     code: int = 0
     message: str = ""
@@ -584,6 +584,11 @@ class FakeDiscord(ThreadedApp):
         if message is None:
             message = f"{status}: {http.HTTPStatus(status).phrase}"
         self._add_rules(route, times, _Rule("fail", status, code, message))
+
+    def drop_next(self, route: str, times: int = 1) -> None:
+        """The next `times` calls of `route` get no answer: the connection is closed (the client sees
+        aiohttp's ServerDisconnectedError), and nothing is created."""
+        self._add_rules(route, times, _Rule("drop"))
 
     def after(self, route: str, calls: int) -> Self:
         """Let the next `calls` calls of `route` through before the rules added next:
@@ -1109,6 +1114,10 @@ class FakeDiscord(ThreadedApp):
             seq = next(self._seq)
             rule = self._rules[route].popleft() if self._rules.get(route) else None
             rule = None if rule is not None and rule.kind == "pass" else rule
+            if rule is not None and rule.kind == "drop":
+                self._calls.append(Call(request.method, path, route, copy.deepcopy(body), query, seq, 0, None, files))
+                request.transport.close()
+                return web.Response(status=500)  # never sent: the connection is gone
             self._pending = []
             status, payload, headers = self._answer(route, handler, params, needs_auth, auth, body, bad_json,
                                                     files, query, seq, rule)

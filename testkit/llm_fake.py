@@ -56,6 +56,7 @@ class Reply:
     error: dict[str, Any] | None = None  # merged over the default error object
     delay_s: float = 0.0  # on top of FakeLLM.latency_s
     refusal: str | None = None  # OpenAI structured outputs: the refusal text, content then null
+    reasoning_content: str | None = None  # what vLLM/DeepSeek servers send beside the answer
 
     @classmethod
     def rate_limited(cls, retry_after_ms: int = 1) -> "Reply":
@@ -175,7 +176,8 @@ class FakeLLM(FakeServer):
             "choices": [{
                 "index": 0,
                 "message": {"role": "assistant", "content": None if reply.refusal else reply.content,
-                            "refusal": reply.refusal},
+                            "refusal": reply.refusal,
+                            **({"reasoning_content": reply.reasoning_content} if reply.reasoning_content else {})},
                 "finish_reason": reply.finish_reason,
             }],
             "usage": self._usage(request, reply),

@@ -225,6 +225,17 @@ def test_pdf_headings_with_periods_are_headings_and_sentences_are_not():
     ]
 
 
+def test_pdf_cross_references_at_a_line_start_are_not_headings():
+    lines = ["1 Introduction", "We study fusion. The details of the proofs are in", "Appendix B shows that the bound is tight.",
+             "and the pipeline of Section", "2. Figure 1 illustrates the whole pipeline.", "We train end to end.",
+             "2 Method", "The module fuses the two streams.", "References", "[1] A. Author. A paper. 2020.",
+             "Appendix B Proofs", "The bound follows from the lemma."]
+    fulltext = extract_pdf(lines_pdf(lines), "x")
+    assert [s.title for s in fulltext.sections] == ["1 Introduction", "2 Method", "References", "Appendix B Proofs"]
+    assert "Appendix B shows that the bound is tight." in fulltext.sections[0].text
+    assert "2. Figure 1 illustrates the whole pipeline." in fulltext.sections[0].text
+
+
 # -- the coverage says what was sent -------------------------------------------------------------
 
 def assert_coverage_is_what_was_sent(fulltext: FullText, kept, shortened, dropped, tokens: int, text: str,

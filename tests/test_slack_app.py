@@ -184,3 +184,17 @@ async def test_unknown_paper_is_an_ephemeral_sentence(bot):
     [reply] = await bot.slack.wait_until(lambda: [p for url in bot.slack.response_urls for p in bot.slack.responses(url)])
     assert "arXiv has no paper 2602.99999" in str(reply.body) and reply.body["response_type"] == "ephemeral"
     assert bot.slack.messages(CHANNEL) == []
+
+
+async def test_paper_in_a_channel_the_bot_is_not_in_tells_the_asker_to_invite_it(bot):
+    bot.slack.add_channel("COUT", name="outside", member=False)
+    body = slash_command_body(command="/paper", text=PID, user_id="U1", channel_id="COUT",
+                              response_url=bot.slack.new_response_url())
+    headers = {**sign(body, SECRET), "Content-Type": "application/x-www-form-urlencoded"}
+    async with bot.http.post(bot.url, data=body, headers=headers) as r:
+        assert r.status == 200 and "Working on" in await r.text()
+    [reply] = await bot.slack.wait_until(lambda: [p for url in bot.slack.response_urls for p in bot.slack.responses(url)],
+                                         timeout=10)
+    assert reply.body["response_type"] == "ephemeral" and reply.body["text"] == (
+        "Slack refused to post to COUT (not_in_channel); invite the bot to the channel: /invite @paperbot")
+    assert bot.slack.messages("COUT") == []

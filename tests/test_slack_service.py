@@ -110,3 +110,43 @@ async def test_a_day_without_announcement(post_empty_days, arxiv_fake, llm_fake,
         assert len(messages) == 1 and "no arXiv announcement" in messages[0]["text"]
     else:
         assert messages == []
+
+
+async def test_http_mode_listens_on_the_configured_host_and_port(arxiv_fake, llm_fake, write_config, slack,
+                                                                  monkeypatch):
+    import socket
+
+    import aiohttp
+
+    from testkit.slack_fake import sign, slash_command_body
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-secret")
+    path = write_config()
+    path.write_text(path.read_text() + f'\n[slack]\napi_url = "{slack.api_url}"\nmode = "http"\n'
+                    f'host = "127.0.0.1"\nport = {port}\n')
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(load_config(path), [run_slack], stop))
+    try:
+        body = slash_command_body(command="/paper", text="banana", channel_id="C0123",
+                                  response_url=slack.new_response_url())
+        headers = {**sign(body, "test-secret"), "Content-Type": "application/x-www-form-urlencoded"}
+        async with aiohttp.ClientSession() as http:
+            async def answered():
+                try:
+                    async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as r:
+                        return r.status, await r.text()
+                except aiohttp.ClientConnectorError:
+                    return None
+            status, text = None, ""
+            for _ in range(200):  # until Bolt listens
+                if (answer := await answered()) is not None:
+                    status, text = answer
+                    break
+                await asyncio.sleep(0.02)
+        assert status == 200 and "is not an arXiv id" in text
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 10)

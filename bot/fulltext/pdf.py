@@ -29,9 +29,14 @@ from .document import (ACKNOWLEDGEMENTS, APPENDIX, FRONT, REFERENCES, FullText, 
 log = logging.getLogger(__name__)
 
 _NUMBERED_RE = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d{1,2})?\.?\s+(\S.{1,80})$")
-_NAMED_RE = re.compile(r"^(abstract|references|bibliography|appendix(\s+[A-Z])?\b.*"
+_NAMED_RE = re.compile(r"^(abstract|references|bibliography|appendix|appendices|supplementary material"
                        r"|acknowledge?ments?((\s+(and|&)\s+|\s+of\s+)[\w ]{1,40})?[.:]?)$", re.IGNORECASE)
+# "Appendix B Proofs", "Appendix B: Proofs", "APPENDIX A": a heading only when what follows the letter
+# is a title; "Appendix B shows that ..." in running text is not one.
+_APPENDIX_RE = re.compile(r"^appendix\s+([A-Z])(?:[.:]?\s+(\S.*))?$", re.IGNORECASE)
 _RUN_IN_ACKNOWLEDGEMENTS_RE = re.compile(r"^(acknowledge?ments?)[.:]\s+(\S.*)$", re.IGNORECASE)
+_CROSS_REFERENCE_RE = re.compile(r"^(fig(ure)?s?|tab(le)?s?|eqs?|equations?|sec(tion)?s?|appendix|alg(orithm)?)\.?\s*"
+                                 r"\(?[A-Z]?\d", re.IGNORECASE)
 _LETTERED_RE = re.compile(r"^([A-H])(?:\.(\d{1,2}))?\.?\s+(\S.{1,80})$")
 # A printed line that ends on one of these goes on: it is a sentence wrapped, not a heading.
 _RUNS_ON = frozenset("a an the of and or to in on for with by from as at is are was were be we our that which its"
@@ -108,6 +113,8 @@ def _heading(line: str, top: int, after_references: bool) -> tuple[str, int, boo
         return None
     if _NAMED_RE.match(line):
         return line, 0, True
+    if (m := _APPENDIX_RE.match(line)) and (m.group(2) is None or _is_heading_title(m.group(2))):
+        return line, 0, True
     if (m := _NUMBERED_RE.match(line)) and not after_references and _is_heading_title(m.group(3)):
         major, minor = int(m.group(1)), m.group(2)
         if minor is None and major in (top + 1, top + 2) and not line.rstrip().endswith(","):
@@ -120,7 +127,8 @@ def _heading(line: str, top: int, after_references: bool) -> tuple[str, int, boo
 
 
 def _is_heading_title(text: str) -> bool:
-    return is_title(text) and text.split()[-1] not in _RUNS_ON
+    # "6. Figure 1 illustrates ..." is a cross-reference that wrapped onto its own line, not section 6.
+    return is_title(text) and text.split()[-1] not in _RUNS_ON and not _CROSS_REFERENCE_RE.match(text)
 
 
 def _paragraphs(lines: list[str]) -> tuple[str, ...]:
