@@ -131,7 +131,16 @@ class DiscordConfig(_Section):
 
 class VotesConfig(_Section):
     emoji: tuple[str, ...] = ("star", "+1")
+    # "Not for us": an explicit negative for the channel's taste, never a vote for the must-read list.
+    down_emoji: tuple[str, ...] = ("-1",)
     threshold: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _up_and_down_apart(self) -> VotesConfig:
+        both = set(self.emoji) & set(self.down_emoji)
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} cannot be both a vote (emoji) and a down vote (down_emoji)")
+        return self
 
 
 class StorageConfig(_Section):

@@ -91,3 +91,14 @@ def test_taking_back_one_of_two_reactions_keeps_the_vote(tmp_path):
     b.react(Reaction(T, "1700.2", "U2", "+1", True, exact="👍🏽"), bot_user="UBOT")
     b.react(Reaction(T, "1700.2", "U2", "+1", False, exact="👍🏽"), bot_user="UBOT")
     assert "2602.12282" in [m.paper.id for m in b.must_read(T)]
+
+
+def test_a_down_vote_is_kept_for_the_taste_and_never_counts_for_the_list(tmp_path):
+    b = book(tmp_path, threshold=1)
+    b.down_emoji = frozenset({"-1"})
+    assert b.react(Reaction(T, "1700.1", "U1", "-1", True, "Ev-down"), bot_user="UBOT")
+    assert b.must_read(T) == []
+    [row] = b.store.db.query("select paper_id, kind from votes")
+    assert row == {"paper_id": "2602.12281", "kind": "down"}
+    assert b.react(Reaction(T, "1700.1", "U1", "-1", False, "Ev-undown"), bot_user="UBOT")
+    assert list(b.store.db.query("select * from votes")) == []

@@ -32,7 +32,7 @@ class PaperBot(discord.Client):
                          guild_ready_timeout=config.discord.guild_ready_timeout_s)
         self.desk = desk
         self.config = config
-        self.vote_emoji = VoteEmoji(config.votes.emoji)
+        self.vote_emoji = VoteEmoji(config.votes.emoji + config.votes.down_emoji)  # what a reaction may mean
         self.tree = app_commands.CommandTree(self)
         self._register()
 

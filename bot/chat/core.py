@@ -19,5 +19,6 @@ class Core:
 
     @classmethod
     def build(cls, engine: Engine, stop: asyncio.Event) -> Core:
-        votes = VoteBook(engine.store, emoji=engine.config.votes.emoji, threshold=engine.config.votes.threshold)
+        v = engine.config.votes
+        votes = VoteBook(engine.store, emoji=v.emoji, threshold=v.threshold, down_emoji=v.down_emoji)
         return cls(engine, Desk(engine, votes), Jobs(engine, stop))

@@ -57,11 +57,11 @@ class Desk:
             await conversation.tell(request.channel, request.user, FAILED)
             return
         outbox, day = Outbox(conversation, self.engine.store), _today()
-        item, vote_emoji = f"request:{request.request_id}", self.engine.config.votes.emoji
+        item, votes = f"request:{request.request_id}", self.engine.config.votes
         try:
             head = await outbox.post(request.channel, request_head(entry, request.user, language), date=day,
                                      item=item, thread=request.thread, paper_id=entry.paper.id)
-            await outbox.post(request.channel, request_analysis(entry, language, vote_emoji), date=day,
+            await outbox.post(request.channel, request_analysis(entry, language, votes.emoji, votes.down_emoji), date=day,
                               item=f"{item}:analysis", thread=request.thread, paper_id=entry.paper.id,
                               under=(head[0].message, request_thread_name(entry)))
         except PaperbotError as exc:  # the platform refused (not in the channel, a missing permission)

@@ -79,7 +79,8 @@ class Jobs:
                 log.exception("after posting to %s: %s failed", channel.ref, getattr(hook, "__name__", hook))
 
     async def _post(self, channel: ChannelConfig, outbox: Outbox) -> Digest | None:
-        morning = MorningPost(outbox, self.engine.config.votes.emoji)
+        votes = self.engine.config.votes
+        morning = MorningPost(outbox, votes.emoji, votes.down_emoji)
         try:
             digest = await self.engine.build_digest(self.engine.config.profile(channel.ref))
         except NoAnnouncement as exc:

@@ -18,9 +18,10 @@ log = logging.getLogger(__name__)
 
 
 class MorningPost:
-    def __init__(self, outbox: Outbox, vote_emoji: tuple[str, ...]):
+    def __init__(self, outbox: Outbox, vote_emoji: tuple[str, ...], down_emoji: tuple[str, ...] = ()):
         self.outbox = outbox
         self.vote_emoji = vote_emoji
+        self.down_emoji = down_emoji
 
     async def post_digest(self, to: ChannelRef, digest: Digest) -> int:
         """Post what is not posted yet; returns how many messages were sent now."""
@@ -30,7 +31,7 @@ class MorningPost:
         for entry in digest.entries:
             if self.outbox.stopping or not head:
                 break
-            await self.outbox.post(to, paper_post(entry, digest.language, self.vote_emoji), date=digest.date,
+            await self.outbox.post(to, paper_post(entry, digest.language, self.vote_emoji, self.down_emoji), date=digest.date,
                                    item=f"paper:{entry.paper.id}", under=(head[0].message, name),
                                    paper_id=entry.paper.id)
         sent = self.outbox.sent_now - before

@@ -39,14 +39,17 @@ class MustRead:
 
 
 class VoteBook:
-    def __init__(self, store: Store, *, emoji: tuple[str, ...], threshold: int):
+    def __init__(self, store: Store, *, emoji: tuple[str, ...], threshold: int, down_emoji: tuple[str, ...] = ()):
         self.store = store
         self.emoji = frozenset(emoji)
+        self.down_emoji = frozenset(down_emoji)
         self.threshold = threshold
 
     def react(self, reaction: Reaction, *, bot_user: str | None) -> bool:
-        """Record a reaction; True if it changed a vote."""
-        if reaction.emoji not in self.emoji or reaction.user == bot_user:
+        """Record a reaction; True if it changed a vote (up: for the must-read list and the channel's taste;
+        down: "not for us", for the taste only)."""
+        kind = "up" if reaction.emoji in self.emoji else "down" if reaction.emoji in self.down_emoji else None
+        if kind is None or reaction.user == bot_user:
             return False
         if reaction.event_id and not self.store.first_sighting(reaction.event_id):
             log.debug("event %s seen before: not counted again", reaction.event_id)
@@ -55,9 +58,9 @@ class VoteBook:
         if post is None or not post["paper_id"]:
             return False
         # The post's channel, not the reaction's: on Discord a reaction in a thread names the thread.
-        self.store.set_vote(ChannelRef.parse(post["channel"]), reaction.user, post["paper_id"], reaction.exact or reaction.emoji,
-                            reaction.added, message=reaction.message)
-        log.info("%s %s a vote for %s in %s", reaction.user, "added" if reaction.added else "removed",
+        self.store.set_vote(ChannelRef.parse(post["channel"]), reaction.user, post["paper_id"],
+                            reaction.exact or reaction.emoji, reaction.added, message=reaction.message, kind=kind)
+        log.info("%s %s a %s vote for %s in %s", reaction.user, "added" if reaction.added else "removed", kind,
                  post["paper_id"], post["channel"])
         return True
 

@@ -37,7 +37,7 @@ def thread_name(digest: Digest) -> str:
     return f"arXiv {', '.join(digest.categories)} — {digest.date}"
 
 
-def paper_post(entry: DigestEntry, language: str, vote_emoji: Sequence[str]) -> Document:
+def paper_post(entry: DigestEntry, language: str, vote_emoji: Sequence[str], down_emoji: Sequence[str] = ()) -> Document:
     """One picked paper's reply in the morning thread."""
     p, lab = entry.paper, labels(language)
     blocks: list[Block] = [Paragraph(text(authors_line(p, language))),
@@ -45,7 +45,7 @@ def paper_post(entry: DigestEntry, language: str, vote_emoji: Sequence[str]) -> 
                                      + lab["picked_because"].format(reason=entry.reason)))]
     blocks += _findings(entry, language)
     blocks += analysis_blocks(entry, language)
-    blocks += [links(p), vote_hint(vote_emoji, language)]
+    blocks += [links(p), vote_hint(vote_emoji, language, down_emoji)]
     return Document(title=f"{entry.rank}. {p.title}", url=p.abs_url, blocks=tuple(blocks))
 
 
@@ -62,13 +62,14 @@ def request_thread_name(entry: DigestEntry) -> str:
     return f"{entry.paper.id}: {short_title(entry.paper.title)}"
 
 
-def request_analysis(entry: DigestEntry, language: str, vote_emoji: Sequence[str]) -> Document:
+def request_analysis(entry: DigestEntry, language: str, vote_emoji: Sequence[str],
+                     down_emoji: Sequence[str] = ()) -> Document:
     """The /paper answer in its thread: the deep analysis, or the labelled quick one."""
     blocks: list[Block] = []
     if entry.analysis is None and entry.deep is None:  # nothing written: what the abstract says, at least
         blocks += _findings(entry, language)
     blocks += analysis_blocks(entry, language)
-    blocks += [links(entry.paper), vote_hint(vote_emoji, language)]
+    blocks += [links(entry.paper), vote_hint(vote_emoji, language, down_emoji)]
     return Document(title=f"{entry.paper.id}: {entry.paper.title}", url=entry.paper.abs_url, blocks=tuple(blocks))
 
 
@@ -104,13 +105,20 @@ def links(paper: Paper) -> Paragraph:
                           link(paper.html_link, "HTML")))
 
 
-def vote_hint(vote_emoji: Sequence[str], language: str) -> Note:
+def vote_hint(vote_emoji: Sequence[str], language: str, down_emoji: Sequence[str] = ()) -> Note:
+    """"React with ⭐ or 👍 to vote for the must-read list; 👎 if it is not for us." """
     lab = labels(language)
-    before, _, after = lab["vote_hint"].partition("{emoji}")
+    spans = _with_emoji(lab["vote_hint"], vote_emoji, lab["or"])
+    spans += _with_emoji(lab["down_hint"], down_emoji, lab["or"]) if down_emoji else [lab["end"]]
+    return Note(text(*spans))
+
+
+def _with_emoji(template: str, names: Sequence[str], joiner: str) -> list:
+    before, _, after = template.partition("{emoji}")
     spans: list = [before]
-    for i, name in enumerate(vote_emoji):
-        spans += ([lab["or"]] if i else []) + [Span(emoji=name)]
-    return Note(text(*spans, after))
+    for i, name in enumerate(names):
+        spans += ([joiner] if i else []) + [Span(emoji=name)]
+    return [*spans, after]
 
 
 def _findings(entry: DigestEntry, language: str) -> list[Block]:

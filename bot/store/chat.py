@@ -42,11 +42,12 @@ class ChatStore(StoreBase):
             return not before
 
     def set_vote(self, channel: ChannelRef, user: str, paper_id: str, emoji: str, added: bool,
-                 message: str = "") -> None:
+                 message: str = "", kind: str = "up") -> None:
+        """A reaction added or taken back; `kind` "up" is a vote, "down" is "not for us"."""
         with self.write() as db:
             if added:
                 db["votes"].insert({"channel": str(channel), "user": user, "paper_id": paper_id, "emoji": emoji,
-                                    "message": message, "voted_at": now()},
+                                    "message": message, "voted_at": now(), "kind": kind},
                                    pk=("channel", "user", "paper_id", "emoji", "message"), ignore=True)
             else:
                 db.execute("delete from votes where channel = ? and user = ? and paper_id = ? and emoji = ?"
@@ -58,7 +59,7 @@ class ChatStore(StoreBase):
             """select v.paper_id, count(distinct v.user) as votes, group_concat(distinct v.user) as voters,
                       min(p.posted_at) as posted_at
                from votes v left join posts p on p.channel = v.channel and p.paper_id = v.paper_id
-               where v.channel = :channel
+               where v.channel = :channel and v.kind = 'up'
                  and v.paper_id not in (select paper_id from read_marks where channel = :channel)
                group by v.paper_id having count(distinct v.user) >= :min
                order by votes desc, posted_at, v.paper_id""", {"channel": str(channel), "min": min_voters}))

@@ -154,3 +154,14 @@ def m008_claims(db: Database) -> None:
     # A lease on a piece of paid work (an analysis, a download), so that two processes never pay for it
     # twice; `expires_at` is Unix time: a holder that dies stops renewing and the claim lapses.
     db["claims"].create({"key": str, "holder": str, "expires_at": float}, pk="key")
+
+
+@migration
+def m009_taste(db: Database) -> None:
+    # A reaction is a vote ("up") or "not for us" ("down"); only up votes make the must-read list.
+    db["votes"].add_column("kind", str, not_null_default="up")
+    # What a channel told us it likes, beyond its reactions: imported and added papers, and tombstones of
+    # the ones taken out again (a tombstone also hides the paper's votes and requests from the taste).
+    db["likes"].create({"channel": str, "paper_id": str, "source": str, "at": str}, pk=("channel", "paper_id"))
+    # `taste reset`: what the channel said before this moment no longer shapes its picks.
+    db["taste_resets"].create({"channel": str, "at": str}, pk="channel")

@@ -35,7 +35,7 @@ async def run(config: Config, args, started: float) -> int:
             progress.close()
         before = len(engine.store.posted(channel.ref, built.date))
         try:
-            sent = await MorningPost(Outbox(conversation, engine.store), config.votes.emoji).post_digest(
+            sent = await MorningPost(Outbox(conversation, engine.store), config.votes.emoji, config.votes.down_emoji).post_digest(
                 channel.ref, built)
         except PaperbotError as exc:
             raise type(exc)(f"{exc}; what was posted is kept and the next run continues") from None
