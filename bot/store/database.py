@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..clock import Clock, utc_now
 from .migrations import migrate
 
 BUSY_TIMEOUT_S = 30
@@ -25,7 +26,9 @@ def now() -> str:
 
 
 class StoreBase:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, clock: Clock = utc_now):
+        # The chat's timestamps (posts, votes, read marks: what a weekly recap counts) come from this clock.
+        self.clock = clock
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -35,6 +38,10 @@ class StoreBase:
 
     def close(self) -> None:
         self.db.close()
+
+    def now(self) -> str:
+        """The store clock's time, as the chat tables keep it (UTC ISO, seconds)."""
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     @contextmanager
     def write(self) -> Iterator[Database]:
