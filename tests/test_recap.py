@@ -138,9 +138,9 @@ def reply(ledger: dict, paper_id: str) -> str:
     return ledger[f"paper:{paper_id}"]["message"]
 
 
-async def a_week_on_slack(bot: Running, slack, arxiv_fake, clock: FakeClock) -> dict:
+async def a_week_on_slack(bot: Running, slack, arxiv_fake, clock: FakeClock) -> None:
     """The week the tests recap: a paper crossing the threshold the week before (not this week's), votes on
-    Monday and Tuesday, /paper on Wednesday, a read mark on Thursday, Friday's morning. Returns the ids."""
+    Monday and Tuesday, /paper on Wednesday, a read mark on Thursday, Friday's morning."""
     last_friday = MONDAY - timedelta(days=3)
     old = await bot.morning(arxiv_fake, last_friday, items("Z"))
     await slack_vote(bot, slack, reply(old, "2602.09001"), "U1", "U2")  # crossed the week before
@@ -166,8 +166,6 @@ async def a_week_on_slack(bot: Running, slack, arxiv_fake, clock: FakeClock) -> 
     await slack_command(slack, "/mustread", "done 2602.06501", "U1")
     await wait_until(lambda: bot.store.db.execute("select count(*) from read_marks").fetchone()[0], 10)
     await bot.morning(arxiv_fake, MONDAY + timedelta(days=4), items("E"))
-    return {"A1": "2602.06501", "A2": "2602.06502", "A3": "2602.06503", "B1": "2602.06601", "C4": "2602.06704",
-            "Z1": "2602.09001"}
 
 
 # -- the week, then the recap ------------------------------------------------------------------------
@@ -176,7 +174,7 @@ async def test_a_week_of_mornings_with_votes_then_one_recap_with_its_lists_theme
     llm_fake.responder = week_responder
     clock = FakeClock(datetime(2026, 2, 5, 20, 0, tzinfo=timezone.utc))  # Thursday evening: nothing due
     async with on_slack(slack_config(write_config, slack), clock) as bot:
-        ids = await a_week_on_slack(bot, slack, arxiv_fake, clock)
+        await a_week_on_slack(bot, slack, arxiv_fake, clock)
         before = len(slack.messages("C0123"))
         await bot.recap(2026, 2, 13, 16, 0)
         await bot.recap(2026, 2, 13, 16, 30)  # the same week again (a second run): nothing more
@@ -381,3 +379,35 @@ def test_weeks():
         with pytest.raises(ValueError, match="is not an ISO week"):
             IsoWeek.parse(bad)
     assert IsoWeek.parse("2020-W53").monday == date(2020, 12, 28)  # a year with 53 weeks
+
+
+def test_the_weekly_time_and_its_catch_up_window_in_the_channels_time_zone():
+    from bot.scheduler import When
+
+    friday = When("16:00", "Europe/Berlin", 4)
+    assert friday.last(datetime(2026, 2, 13, 15, 30, tzinfo=timezone.utc)) == datetime(
+        2026, 2, 13, 15, 0, tzinfo=timezone.utc)  # 16:00 CET
+    assert friday.last(datetime(2026, 2, 13, 14, 30, tzinfo=timezone.utc)).date() == date(2026, 2, 6)  # before it
+    assert friday.last(datetime(2026, 4, 3, 14, 30, tzinfo=timezone.utc)) == datetime(
+        2026, 4, 3, 14, 0, tzinfo=timezone.utc)  # 16:00 CEST, after the clocks changed
+    assert friday.missed(datetime(2026, 2, 13, 20, 59, tzinfo=timezone.utc), 6)
+    assert not friday.missed(datetime(2026, 2, 13, 21, 1, tzinfo=timezone.utc), 6)
+    assert not friday.missed(datetime(2026, 2, 16, 8, 0, tzinfo=timezone.utc), 6)  # Monday: long past
+
+
+def test_a_zh_channel_gets_the_recap_in_its_words_and_untrusted_titles_stay_text():
+    from bot.document.markdown import render
+    from bot.document.recap import recap
+    from bot.models import Paper
+    from bot.weeks import WeekCounts, WeekPaper, WeekRecap
+
+    evil = Paper("2602.00001", 1, "[click](https://evil.example) <!channel> # heading", "A.")
+    week = WeekRecap(week=WEEK, categories=("cs.CV",), language="zh", threshold=2, mornings=5,
+                     must_read=(WeekPaper(evil, votes=3, read=True),), most_asked=(WeekPaper(evil, asks=1),),
+                     picks=(evil,), counts=WeekCounts(142, 50, 12, 3), themes_note="模型没有给出可用的回答")
+    text = render(recap(week))
+    assert text.startswith("## arXiv cs.CV 本周回顾：2026-W07")
+    for words in ("本周必读", "3 票", "已读", "最常查询", "被查询 1 次", "本周主题暂不可用：模型没有给出可用的回答",
+                  "公布 142 篇 · 发布 50 篇 · 获投票 12 篇 · 已读 3 篇"):
+        assert words in text, words
+    assert "[click](" not in text and "\\[click\\](https://evil.example) \\<!channel\\> # heading" in text

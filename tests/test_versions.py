@@ -72,14 +72,15 @@ async def test_posted_monday_replaced_wednesday_and_thursday_one_reply_each_in_m
         await slack_vote(bot, slack, monday[f"paper:{A1}"]["message"], "U1")
         wednesday = await announce(bot, arxiv_fake, WEDNESDAY, [*items("C"), replaced(A1, 2, NEW),
                                                                 replaced("2602.07777", 3, "Not ours.")],
-                                   [(A1, 2, NEW, "Accepted at CVPR 2026")])
+                                   [(A1, 2, NEW, "Accepted at CVPR 2026 <!channel>")])
 
     parent = monday["parent"]["message"]
     [told] = [m for m in in_thread(slack, parent) if "v2 is out" in m["text"]]
     text = text_of(told)
     assert told["text"] == f"{A1}: v2 is out (2026-02-10)"
     assert f"<https://arxiv.org/abs/{A1}v2|v2 is out (2026-02-10): Paper A1: a study>" in text
-    assert "*Comment:* Accepted at CVPR 2026" in text and "The abstract changed:" in text
+    assert "*Comment:* Accepted at CVPR 2026 &lt;!channel&gt;" in text and "<!channel>" not in text  # inert
+    assert "The abstract changed:" in text
     assert "adds results on a second dataset" in text  # the model's paragraph
     assert f"<https://arxiv.org/pdf/{A1}v2|PDF>" in text
     [asked] = change_calls(llm_fake)
