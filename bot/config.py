@@ -62,6 +62,8 @@ class DigestConfig(_Section):
     deep_top_k: int = Field(0, ge=0, le=100)
     post_empty_days: bool = False
     catch_up_hours: float = Field(6.0, ge=0, le=48)
+    # A paper this channel already got that comes back as a new version: a reply in its thread.
+    follow_new_versions: bool = True
 
 
 class LLMConfig(_Section):
@@ -80,17 +82,33 @@ class LLMConfig(_Section):
     temperature: float = Field(0.3, ge=0, le=2)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class RecapConfig(_Section):
+    """The weekly recap of each channel, at `post_at` on `day` in the channel's time zone."""
+
+    enabled: bool = True
+    day: Weekday = "friday"
+    post_at: str = Field("16:00", pattern=TIME_OF_DAY)
+
+
 class ChannelConfig(_Section):
     """One chat channel that gets the morning post; unset overrides take the global setting."""
 
     platform: Literal["slack", "discord"]
     id: str = Field(min_length=1)
-    post_at: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    post_at: str = Field("09:00", pattern=TIME_OF_DAY)
     timezone: str = "UTC"
     categories: tuple[str, ...] | None = None
     interests: str | None = None
     language: str | None = None
     max_papers: int | None = Field(None, ge=1, le=100)
+    recap_enabled: bool | None = None  # the weekly recap's overrides; unset: [recap]
+    recap_day: Weekday | None = None
+    recap_post_at: str | None = Field(None, pattern=TIME_OF_DAY)
 
     @property
     def ref(self) -> ChannelRef:
@@ -158,6 +176,7 @@ class Config(_Section):
     slack: SlackConfig = SlackConfig()
     discord: DiscordConfig = DiscordConfig()
     votes: VotesConfig = VotesConfig()
+    recap: RecapConfig = RecapConfig()
     channels: tuple[ChannelConfig, ...] = ()
     # Where relative paths resolve: the config file's folder, or the working directory.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -193,6 +212,13 @@ class Config(_Section):
                 return channel
         known = ", ".join(str(c.ref) for c in self.channels) or "none"
         raise ConfigError(f"channel {ref} is not configured (configured: {known}); add a [[channels]] entry")
+
+    def recap_schedule(self, channel: ChannelConfig) -> tuple[int, str] | None:
+        """(weekday, 0 = Monday; "HH:MM") of the channel's weekly recap in its time zone; None: it has none."""
+        enabled = channel.recap_enabled if channel.recap_enabled is not None else self.recap.enabled
+        if not enabled:
+            return None
+        return WEEKDAYS.index(channel.recap_day or self.recap.day), channel.recap_post_at or self.recap.post_at
 
     def profile(self, ref: ChannelRef | None = None) -> Profile:
         """What a digest or an answer for `ref` is made from: the global settings with the channel's

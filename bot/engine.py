@@ -22,6 +22,7 @@ from .analysis.deep_input import deep_input
 from .analysis.replies import DeepResult, ExecutiveSummary, QuickAnalysis
 from .arxiv.client import ArxivClient
 from .arxiv.ids import parse_paper_id
+from .clock import Clock, utc_now
 from .config import Config, Profile
 from .digest import Digest, DigestEntry
 from .errors import AnalysisFailed, LLMStopped, NoFullText, PaperNotFound
@@ -37,9 +38,10 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, config: Config, *, use_llm: bool = True):
+    def __init__(self, config: Config, *, use_llm: bool = True, clock: Clock = utc_now):
         self.config = config
-        self.store = Store(config.db_path, lease_s=config.storage.lease_s)
+        self.clock = clock  # the process's time: the scheduler's, the recap's and the chat tables'
+        self.store = Store(config.db_path, lease_s=config.storage.lease_s, clock=clock)
         self.run_id = uuid.uuid4().hex
         self.arxiv = ArxivClient(config.arxiv)
         api_key = config.llm_api_key()

@@ -80,3 +80,6 @@ class Announcement:
     # paper is here once per feed; readers dedupe (see Store.announcement).
     listed: tuple[Listed, ...] = field(default_factory=tuple)
     other_types: int = 0  # items left out for their announce type (e.g. replacements)
+    # The day's replacements (announce type replace / replace-cross), whatever types are wanted: never
+    # the day's papers, but a paper a channel already got may have come back as a newer version.
+    replaced: tuple[Listed, ...] = field(default_factory=tuple)

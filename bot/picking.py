@@ -59,6 +59,7 @@ class DayPicker:
                 newest[item.paper.id] = item.paper
         self.store.save_papers(newest.values())
         self.store.save_announcement(announcement.date, cats, announcement.listed)
+        self.store.save_replacements(announcement.date, cats, announcement.replaced)  # for chat.versions
         return announcement.date, self.store.announcement(announcement.date, cats)
 
     def _ranked(self, date: str, profile: Profile, listed: list[Listed]) -> list[Ranked]:

@@ -6,9 +6,11 @@ from bot.analysis.replies import language_name
 
 def test_every_shipped_prompt_loads_and_renders():
     names = prompts.available()
-    assert {"quick_analysis", "executive_summary", "deep_analysis"} <= set(names)
+    assert {"quick_analysis", "executive_summary", "deep_analysis", "weekly_themes", "version_changes"} <= set(names)
     values = {"language": language_name("zh"), "paper_id": "2602.12281v1", "title": "T", "abstract": "A",
-              "categories": "cs.CV", "papers": "[1] T\nA", "fulltext": "## 1 Intro\n\nText", "coverage": "complete"}
+              "categories": "cs.CV", "papers": "[1] T\nA", "fulltext": "## 1 Intro\n\nText", "coverage": "complete",
+              "week": "2026-W23", "old_version": "1", "new_version": "2", "old_title": "T", "old_abstract": "A",
+              "old_comment": "none", "new_comment": "CVPR 2026"}
     for name in names:
         prompt = prompts.load(name)
         assert prompt.version

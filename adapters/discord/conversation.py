@@ -100,6 +100,16 @@ class DiscordConversation:
         with refusals(to):
             return await start_thread(self.client, to.id, parent, name)
 
+    async def permalink(self, to: ChannelRef, message: str, thread: str | None) -> str | None:
+        """discord.com/channels/<server>/<channel or thread>/<message>; None if the channel is not found."""
+        try:
+            found = await resolve_channel(self.client, to.id)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            log.warning("no link to message %s in %s (%s)", message, to, type(exc).__name__)
+            return None
+        guild = getattr(found, "guild", None)
+        return f"https://discord.com/channels/{guild.id}/{thread or to.id}/{message}" if guild else None
+
     async def tell(self, to: ChannelRef, user: str, text: str) -> None:
         """Outside an interaction Discord has no ephemeral message: a direct message it is."""
         try:

@@ -71,6 +71,15 @@ class SlackConversation:
     async def open_thread(self, to: ChannelRef, parent: str, name: str) -> str:
         return parent  # a Slack thread is the replies to its parent's ts
 
+    async def permalink(self, to: ChannelRef, message: str, thread: str | None) -> str | None:
+        """Slack's own link to a message (a reply's opens its thread); None if Slack gives none."""
+        try:
+            response = await self.client.chat_getPermalink(channel=to.id, message_ts=message)
+        except (SlackApiError, aiohttp.ClientError, OSError) as exc:
+            log.warning("no link to message %s in %s (%s)", message, to, type(exc).__name__)
+            return None
+        return response.get("permalink")
+
     async def tell(self, to: ChannelRef, user: str, text: str) -> None:
         try:
             await self.client.chat_postEphemeral(channel=to.id, user=user, text=esc(text))

@@ -51,6 +51,18 @@ class ExecutiveSummary(_Reply):
     recommended: list[Recommendation] = Field(min_length=1, max_length=6)
 
 
+class WeeklyThemes(_Reply):
+    """The weekly recap's paragraph on the week's themes, over the week's picks."""
+
+    paragraph: Text = Field(max_length=3000)
+
+
+class VersionChanges(_Reply):
+    """What changed between two versions of a paper's abstract, in one paragraph."""
+
+    what_changed: Text = Field(max_length=2000)
+
+
 class Motivation(_Reply):
     drivers: list[Text] = Field(min_length=1, max_length=8)
     pain_points: list[Text] = Field(min_length=1, max_length=8)

@@ -23,6 +23,7 @@ from .ids import split_versioned
 log = logging.getLogger(__name__)
 
 _ABSTRACT_RE = re.compile(r"^.*?\bAbstract:\s*", re.DOTALL)
+REPLACEMENT_TYPES = ("replace", "replace-cross")
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class Feed:
 
 def combine(feeds: list[Feed], announce_types: tuple[str, ...]) -> Announcement:
     """The categories' feeds as one announcement, keeping the wanted announce types (not deduped:
-    see Announcement)."""
+    see Announcement), and the replacements apart."""
     listed: list[Listed] = []
+    replaced: list[Listed] = []
     days: dict[str, str] = {}
     empty_day: str | None = None  # arXiv keeps the channel's pubDate on days without papers
     other_types = 0
@@ -48,6 +50,7 @@ def combine(feeds: list[Feed], announce_types: tuple[str, ...]) -> Announcement:
         kept = [item for item in feed.items if item.announce_type in announce_types]
         other_types += len(feed.items) - len(kept)
         listed += kept
+        replaced += [item for item in feed.items if item.announce_type in REPLACEMENT_TYPES]
     if len(set(days.values())) > 1:
         # Feeds are rebuilt one by one at announcement time: mixing two days would
         # publish yesterday's papers as today's.
@@ -55,7 +58,7 @@ def combine(feeds: list[Feed], announce_types: tuple[str, ...]) -> Announcement:
         raise ArxivUnavailable(f"arXiv's feeds are on different days ({shown}); try again in a few minutes")
     day = next(iter(days.values()), None) or empty_day or _today()
     return Announcement(date=day, categories=tuple(f.category for f in feeds), listed=tuple(listed),
-                        other_types=other_types)
+                        other_types=other_types, replaced=tuple(replaced))
 
 
 def read_feed(session: requests.Session, rss_url: str, category: str) -> Feed:

@@ -2,7 +2,8 @@
 
 The core builds a `Document` and hands it to a `Conversation`; the platform
 renders it (its own escaping and limits, possibly several messages), sends each
-message, opens threads and tells one user something privately. Everything
+message, opens threads, tells one user something privately and (optionally) links
+to a message it sent. Everything
 about when, whether and in which order lives in the core (`outbox`, `morning`,
 `desk`), once for every platform. See the README's "Adding a platform".
 """
@@ -41,3 +42,12 @@ class Conversation(Protocol):
 
     async def tell(self, to: ChannelRef, user: str, text: str) -> None:
         """A short private note to one user in a channel (ephemeral where the platform has that)."""
+
+
+class Permalinks(Protocol):
+    """What a Conversation may also do. Optional: a platform without it gets every feature, and the weekly
+    recap lists its papers without a link to their messages."""
+
+    async def permalink(self, to: ChannelRef, message: str, thread: str | None) -> str | None:
+        """A link that opens a message the core sent (in `thread`, or in the channel itself); None if the
+        platform gives none."""

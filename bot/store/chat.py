@@ -6,7 +6,7 @@ Every chat row names its channel by its ChannelRef text ("slack:C0123").
 from __future__ import annotations
 
 from ..models import ChannelRef
-from .database import StoreBase, now
+from .database import StoreBase
 
 
 class ChatStore(StoreBase):
@@ -19,8 +19,12 @@ class ChatStore(StoreBase):
     def save_post(self, channel: ChannelRef, date: str, item: str, *, message: str, thread: str | None,
                   paper_id: str | None = None) -> None:
         with self.write() as db:
+            # The paper's version as stored now is the one the message is about (a paper is stored, newest
+            # version first, before it is posted): the channel hears of each newer version once.
+            row = db.execute("select version from papers where id = ?", [paper_id]).fetchone() if paper_id else None
             db["posts"].insert({"channel": str(channel), "date": date, "item": item, "message": message,
-                                "thread": thread, "paper_id": paper_id, "posted_at": now()},
+                                "thread": thread, "paper_id": paper_id, "posted_at": self.now(),
+                                "paper_version": row[0] if row else None},
                                pk=("channel", "date", "item"), ignore=True)
 
     def post_by_message(self, channel: ChannelRef, message: str) -> dict | None:
@@ -38,7 +42,7 @@ class ChatStore(StoreBase):
         with self.write() as db:
             before = db.execute("select count(*) from events_seen where event_id = ?", [event_id]).fetchone()[0]
             if not before:
-                db["events_seen"].insert({"event_id": event_id, "seen_at": now()})
+                db["events_seen"].insert({"event_id": event_id, "seen_at": self.now()})
             return not before
 
     def set_vote(self, channel: ChannelRef, user: str, paper_id: str, emoji: str, added: bool,
@@ -47,7 +51,7 @@ class ChatStore(StoreBase):
         with self.write() as db:
             if added:
                 db["votes"].insert({"channel": str(channel), "user": user, "paper_id": paper_id, "emoji": emoji,
-                                    "message": message, "voted_at": now(), "kind": kind},
+                                    "message": message, "voted_at": self.now(), "kind": kind},
                                    pk=("channel", "user", "paper_id", "emoji", "message"), ignore=True)
             else:
                 db.execute("delete from votes where channel = ? and user = ? and paper_id = ? and emoji = ?"
@@ -67,4 +71,4 @@ class ChatStore(StoreBase):
     def mark_read(self, channel: ChannelRef, paper_id: str, user: str) -> None:
         with self.write() as db:
             db["read_marks"].upsert({"channel": str(channel), "paper_id": paper_id, "user": user,
-                                     "marked_at": now()}, pk=("channel", "paper_id"))
+                                     "marked_at": self.now()}, pk=("channel", "paper_id"))

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from ..clock import Clock, utc_now
 from .database import StoreBase
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ T = TypeVar("T")
 
 
 class ClaimsStore(StoreBase):
-    def __init__(self, path: str | Path, *, lease_s: float = 60.0):
-        super().__init__(path)
+    def __init__(self, path: str | Path, *, lease_s: float = 60.0, clock: Clock = utc_now):
+        super().__init__(path, clock=clock)
         self.holder = uuid.uuid4().hex
         self.lease_s = lease_s
         self._inflight: dict[str, asyncio.Future] = {}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..clock import Clock, utc_now
 from ..errors import StorageError
 from .migrations import migrate
 
@@ -86,7 +87,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 class StoreBase:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, clock: Clock = utc_now):
+        # The chat's timestamps (posts, votes, read marks: what a weekly recap counts) come from this clock.
+        self.clock = clock
         self.path = Path(path)
         self.db = Database(_connect(self.path))
         if self.db.execute("pragma journal_mode").fetchone()[0] != "wal":
@@ -95,6 +98,10 @@ class StoreBase:
 
     def close(self) -> None:
         self.db.close()
+
+    def now(self) -> str:
+        """The store clock's time, as the chat tables keep it (UTC ISO, seconds)."""
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     @contextmanager
     def write(self) -> Iterator[Database]:

@@ -165,3 +165,32 @@ def m009_taste(db: Database) -> None:
     db["likes"].create({"channel": str, "paper_id": str, "source": str, "at": str}, pk=("channel", "paper_id"))
     # `taste reset`: what the channel said before this moment no longer shapes its picks.
     db["taste_resets"].create({"channel": str, "at": str}, pk="channel")
+
+
+@migration
+def m011_versions(db: Database) -> None:
+    # A day's replacements (announce type replace / replace-cross), kept apart from its listing: never the
+    # day's papers, but a paper a channel already got may be among them, as a newer version.
+    db["replacements"].create(
+        {"date": str, "category": str, "paper_id": str, "version": int, "announce_type": str, "title": str,
+         "abstract": str, "position": int},
+        pk=("date", "category", "paper_id"), if_not_exists=True)
+    # A paper's older versions, kept when a newer one takes its row in `papers`: what a new version's
+    # comment and abstract are compared with.
+    db["paper_versions"].create(
+        {"id": str, "version": int, "title": str, "abstract": str, "authors": str, "categories": str,
+         "primary_category": str, "published": str, "updated": str, "comment": str, "pdf_url": str,
+         "has_metadata": int, "stored_at": str},
+        pk=("id", "version"), if_not_exists=True)
+    # Which version of its paper a message was about; messages already posted were about the stored one.
+    db["posts"].add_column("paper_version", int)
+    db.execute("update posts set paper_version = (select version from papers where papers.id = posts.paper_id)"
+               " where paper_id is not null")
+
+
+@migration
+def m011b_recaps(db: Database) -> None:
+    # A recap is a post like any other (item "recap:2026-W23" under the week's Monday); what it counts is
+    # read per channel and paper, or by time.
+    db["posts"].create_index(["channel", "paper_id"], if_not_exists=True)
+    db["votes"].create_index(["channel", "paper_id"], if_not_exists=True)

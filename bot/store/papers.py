@@ -15,14 +15,18 @@ class PapersStore(StoreBase):
         """Upsert papers; feed data never erases metadata the API already gave for that version."""
         papers = list(papers)
         existing = self.get_papers([p.id for p in papers])
-        rows = []
+        rows, superseded = [], []
         for paper in papers:
             old = existing.get(paper.id)
             if old and old.has_metadata and not paper.has_metadata and old.version >= paper.version:
                 continue
+            if old and old.version < paper.version:
+                superseded.append(_paper_row(old))  # kept: a new version is told against the old one
             rows.append(_paper_row(paper))
         if rows:
             with self.write() as db:
+                if superseded:
+                    db["paper_versions"].upsert_all(superseded, pk=("id", "version"))
                 db["papers"].upsert_all(rows, pk="id")
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:

@@ -6,7 +6,9 @@ from .analyses import AnalysesStore
 from .chat import ChatStore
 from .claims import ClaimsStore
 from .papers import PapersStore
+from .versions import VersionsStore
+from .weekly import WeeklyStore
 
 
-class Store(PapersStore, AnalysesStore, ChatStore, ClaimsStore):
-    """Open with `Store(path, lease_s=...)`; close with `close()`. One per process is enough."""
+class Store(PapersStore, AnalysesStore, ChatStore, VersionsStore, WeeklyStore, ClaimsStore):
+    """Open with `Store(path, lease_s=..., clock=...)`; close with `close()`. One per process is enough."""
