@@ -1,6 +1,6 @@
 """The commands, one module each. A command module has `NAME`, `HELP`, `arguments(parser)` and
 `async run(config, args, started) -> exit code`; `ALL` lists them in the order `--help` shows."""
 
-from . import digest, paper, post, run
+from . import digest, paper, post, run, site
 
-ALL = [digest, paper, post, run]
+ALL = [digest, paper, post, run, site]
