@@ -4,10 +4,13 @@ analyses asked for with /paper in both languages. One paper is hostile: markup i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from bot.chat.desk import Desk, PaperRequest
 from bot.chat.morning import MorningPost
@@ -17,10 +20,13 @@ from bot.config import load_config
 from bot.document.markdown import MARKDOWN
 from bot.engine import Engine
 from bot.models import ChannelRef
+from bot.site.refresh import build_from_config
 from bot.text import split_text
-from testkit.arxiv_fake import FeedItem
+from testkit.arxiv_fake import FakeArxiv, FeedItem
+from testkit.llm_fake import FakeLLM
+from testkit.network_guard import install_guard
 from testkit.paper_docs import latexml_html, sample_doc
-from testkit.samples import DAY, filler_items, seed_items
+from testkit.samples import DAY, filler_items, seed_items, smart_responder
 
 SLACK = ChannelRef("slack", "C0123ABCD")
 DISCORD = ChannelRef("discord", "1100000000000000010")
@@ -113,3 +119,30 @@ def _vote(votes: VoteBook, store, channel: ChannelRef, paper_id: str, users: lis
     for user in users:
         assert votes.react(Reaction(channel, post["message"], user, "star", True, f"{channel}-{paper_id}-{user}"),
                            bot_user="UBOT")
+
+
+# -- the built site, once per test module ---------------------------------------------------------
+@dataclass
+class World:
+    config_path: Path
+    out: Path
+    report: object
+    chats: dict[str, MemoryChat]
+
+    def page(self, path: str) -> str:
+        return (self.out / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    """The store filled through the real flows (fakes on 127.0.0.1), and the site built from it."""
+    folder = tmp_path_factory.mktemp("world")
+    with pytest.MonkeyPatch.context() as patch, FakeArxiv() as arxiv, FakeLLM() as llm:
+        install_guard(patch)
+        patch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        llm.responder = smart_responder
+        config_path = world_config(folder, arxiv.url, llm.base_url)
+        chats = asyncio.run(fill(config_path, arxiv))
+    out = folder / "site"
+    report = build_from_config(load_config(config_path), out)
+    return World(config_path, out, report, chats)
