@@ -37,6 +37,7 @@ HOSTILE_TITLE = 'Splatting <b>bold</b> & "quoted" <i onmouseover=alert(3)>titles
 HOSTILE_ABSTRACT = ("We propose a method. <script>alert(1)</script> It renders scenes. "
                     "<img src=x onerror=alert(2)> Experiments show gains of 3 points on two benchmarks.")
 DEEP_ID = seed_items()[1].id  # asked for with /paper in both channels
+JANUARY_ID, JANUARY_TITLE = "2601.00042", "Tulip Bulbs in Winter: Segmenting Dormant Flowers from Frost"
 
 
 @dataclass
@@ -86,7 +87,10 @@ def world_config(folder: Path, arxiv_url: str, llm_url: str, *, site: dict | Non
 def days() -> list[tuple[dt.date, list[FeedItem]]]:
     hostile = FeedItem(HOSTILE_ID, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT, authors=["Eve <evil@x>"])
     seed = seed_items()
-    return [(DAY, [hostile, *seed[:5], *filler_items(8)]), (DAY2, [*seed[5:], *filler_items(8, start=2000)])]
+    # Submitted in January (its id says so), announced in February: its search index is January's.
+    january = FeedItem(JANUARY_ID, title=JANUARY_TITLE, abstract="We segment dormant tulip bulbs. It works.",
+                       authors=["Flora Winter"])
+    return [(DAY, [hostile, *seed[:5], *filler_items(8)]), (DAY2, [january, *seed[5:], *filler_items(8, start=2000)])]
 
 
 async def fill(config_path: Path, arxiv_fake) -> dict[str, MemoryChat]:

@@ -22,7 +22,8 @@ from bot.site.refresh import build_from_config
 from bot.store import Store
 from paperbot.cli import main
 from testkit.samples import DAY, seed_items
-from tests.site_world import DAY2, DEEP_ID, HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_TITLE, world  # noqa: F401
+from tests.site_world import (DAY2, DEEP_ID, HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_TITLE, JANUARY_ID,  # noqa: F401
+                               world)
 
 SLACK_DIR, DISCORD_DIR = "channel/slack-C0123ABCD", "channel/discord-1100000000000000010"
 SEED = seed_items()
@@ -61,14 +62,15 @@ def test_every_day_paper_and_list_of_the_store_has_its_page(world):
     for channel in (SLACK_DIR, DISCORD_DIR):
         assert {f"{channel}/index.html", f"{channel}/must-read/index.html", f"{channel}/digests.atom",
                 f"{channel}/must-read.atom", f"{channel}/{DAY}/index.html", f"{channel}/{DAY2}/index.html"} <= files
-    picked = [HOSTILE_ID, *(p.id for p in SEED[:3]), *(p.id for p in SEED[5:9])]  # 4 a day, arXiv's order
+    picked = [HOSTILE_ID, *(p.id for p in SEED[:3]), JANUARY_ID, *(p.id for p in SEED[5:8])]  # 4 a day, arXiv's order
     assert sorted(f for f in files if f.startswith("paper/")) == sorted(f"paper/{pid}/index.html" for pid in picked)
-    assert {"index.html", "search/index.html", "style.css", "search.js", "pagefind/pagefind-ui.js"} <= files
+    assert {"index.html", "search/index.html", "style.css", "search.js", "pagefind/2026-02/pagefind-ui.js",
+            "pagefind/2026-01/pagefind.js"} <= files  # one search index a month
     home = soup(world.page("index.html"))
     assert [h.get_text() for h in home.select("section.channel h2")] == ["Discord 1100000000000000010",
                                                                           "Slack C0123ABCD"]
     rows = [" ".join(tr.get_text(" ").split()) for tr in home.select("section.channel")[1].select("tbody tr")]
-    assert rows == [f"{DAY2} cs.CV 4 of 13", f"{DAY} cs.CV 4 of 14 6"]  # newest first, with counts and votes
+    assert rows == [f"{DAY2} cs.CV 4 of 14", f"{DAY} cs.CV 4 of 14 6"]  # newest first, with counts and votes
 
 
 def test_a_day_is_the_digest_as_it_was_posted_with_the_votes_as_they_stand(world):
@@ -195,11 +197,11 @@ def test_an_incremental_build_rewrites_only_what_changed_and_removes_what_is_gon
     config = load_config(copy_store(world, tmp_path))
     out = tmp_path / "site"
     first = build_from_config(config, out)
-    assert first.indexed and len(first.written) == first.pages
+    assert first.indexed == ["2026-01", "2026-02"] and len(first.written) == first.pages
     (out / "CNAME").write_text("papers.example.org")  # the host's file: never touched
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
     again = build_from_config(config, out)
-    assert (again.written, again.removed, again.indexed) == ([], [], False)
+    assert (again.written, again.removed, again.indexed) == ([], [], [])
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.html")} == stamps
 
     store = Store(config.db_path)
@@ -213,7 +215,7 @@ def test_an_incremental_build_rewrites_only_what_changed_and_removes_what_is_gon
     assert sorted(voted.written) == sorted([
         "index.html", f"{SLACK_DIR}/index.html", f"{SLACK_DIR}/{DAY}/index.html", f"{SLACK_DIR}/must-read/index.html",
         f"{SLACK_DIR}/must-read.atom", f"paper/{SEED[2].id}/index.html"])  # its votes, the list, the day's count
-    assert voted.indexed and "Votes: 2 from 2 voters · on the must-read list" in words(
+    assert voted.indexed == ["2026-02"] and "Votes: 2 from 2 voters · on the must-read list" in words(
         (out / SLACK_DIR / str(DAY) / "index.html").read_text())
 
     only = build_from_config(config, out, "discord:1100000000000000010")
@@ -227,7 +229,7 @@ def test_the_site_command(world, tmp_path, capsys):
     path = copy_store(world, tmp_path)
     assert main(["site", "--config", str(path), "--out", str(tmp_path / "s"), "--channel", "slack:C0123ABCD"]) == 0
     err = capsys.readouterr().err
-    assert f"site in {tmp_path / 's'}: " in err and " written, 0 removed, search index rebuilt" in err
+    assert f"site in {tmp_path / 's'}: " in err and " written, 0 removed, search index of 2 months rebuilt" in err
     assert (tmp_path / "s" / SLACK_DIR / str(DAY) / "index.html").is_file() and not (tmp_path / "s" / DISCORD_DIR).exists()
     for argv, message in ((["--out", str(tmp_path / "t"), "--channel", "slack:CNOPE"], "channel slack:CNOPE has nothing"),
                           (["--out", str(tmp_path / "t"), "--channel", "banana"], "is not a channel"),
@@ -265,4 +267,4 @@ async def test_paperbot_run_refreshes_the_site_after_the_morning_post(arxiv_fake
     assert SEED[0].title in words(day_page.read_text())
     line = next(r.message for r in caplog.records if "site in" in r.message)
     assert line.startswith(f"after slack:C0123's post of {DAY}: site in {tmp_path / 'archive'}: ")
-    assert (tmp_path / "archive" / "pagefind" / "pagefind.js").is_file()
+    assert (tmp_path / "archive" / "pagefind" / "2026-02" / "pagefind.js").is_file()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from testkit.samples import DAY, seed_items
-from tests.site_world import HOSTILE_ID, HOSTILE_TITLE, world  # noqa: F401
+from tests.site_world import HOSTILE_ID, HOSTILE_TITLE, JANUARY_ID, JANUARY_TITLE, world  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and not os.environ.get("CI"):
@@ -124,6 +124,15 @@ def test_searching_title_words_reaches_the_paper(served, page):
     expect(page.locator("h1")).to_have_text(TITLE)
     assert page.url.endswith("/index.html") and "/paper/" in page.url
     assert page.dialogs == [] and page.errors == []
+
+
+def test_search_finds_papers_of_every_month(served, page):
+    page.goto(served + "search/index.html?q=dormant+tulip+bulbs")  # January's index, merged into the box
+    result = page.locator(".pagefind-ui__result-link", has_text=JANUARY_TITLE).first
+    expect(result).to_be_visible()
+    result.click()
+    expect(page.locator("h1")).to_have_text(JANUARY_TITLE)
+    assert page.url == f"{served}paper/{JANUARY_ID}/index.html" and page.errors == []
 
 
 def test_the_search_page_says_it_needs_a_server_when_opened_from_disk(world, page):

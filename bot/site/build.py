@@ -6,8 +6,8 @@ content. A page whose inputs are unchanged is not even rendered; one that is
 rendered is written only if its content changed, through a temporary file and
 a rename, so a reader never sees half a page. Files of an earlier build that
 the site no longer has are removed; files paperbot did not write (a CNAME, a
-README) are left alone. The search index is rebuilt only when a searchable page
-changed. One build at a time per folder (a lock file): the bot's refresh and a
+README) are left alone. The search index is rebuilt only for the months whose
+searchable pages changed (see `search`). One build at a time per folder (a lock file): the bot's refresh and a
 `paperbot site` run never write the same site at once.
 """
 
@@ -27,7 +27,7 @@ from ..store import Store
 from .options import SiteOptions
 from .pages import Page, SitePages
 from .render import STATIC, code_hash, static_file
-from .search import BUNDLE, index_language, index_site
+from .search import bundle_of, index_bundles, index_language, missing
 from .snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,13 @@ class BuildReport:
     pages: int = 0  # files the site has
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    indexed: bool = False  # the search index was rebuilt
+    indexed: list[str] = field(default_factory=list)  # the months whose search index was rebuilt
     seconds: float = 0.0
-    search_seconds: float = 0.0  # of which Pagefind (it has no incremental mode: it reads every page)
+    search_seconds: float = 0.0  # of which Pagefind
 
     def line(self, out: Path) -> str:
-        index = f", search index rebuilt ({self.search_seconds:.1f} s)" if self.indexed else ""
+        index = (f", search index of {len(self.indexed)} month{'s' * (len(self.indexed) != 1)} rebuilt "
+                 f"({self.search_seconds:.1f} s)") if self.indexed else ""
         return (f"site in {out}: {self.pages} files, {len(self.written)} written, {len(self.removed)} removed"
                 f"{index}, {self.seconds:.1f} s")
 
@@ -58,21 +59,37 @@ def build_site(store: Store, out: Path, options: SiteOptions, *, search: bool = 
         snap = Snapshot.load(store, channels=list(options.channels) if options.channels else None,
                              threshold=options.threshold)
         pages = SitePages(snap, options).all() + [Page(name, None, lambda name=name: static_file(name)) for name in STATIC]
-        report, searchable_changed = _write(out, pages)
-        if search and (searchable_changed or not (out / BUNDLE / "pagefind.js").exists()):
-            indexing = time.perf_counter()
-            index_site(out, language=index_language([d.language for ds in snap.days.values() for d in ds]))
-            report.indexed, report.search_seconds = True, time.perf_counter() - indexing
+        report, changed = _write(out, pages)
+        if search:
+            _index(out, pages, changed, report,
+                   language=index_language([d.language for ds in snap.days.values() for d in ds]))
     report.seconds = time.perf_counter() - started
     log.info(report.line(out))
     return report
 
 
-def _write(out: Path, pages: list[Page]) -> tuple[BuildReport, bool]:
-    """Write what changed; returns the report and whether a searchable page changed."""
-    before = _read_manifest(out)
+def _index(out: Path, pages: list[Page], changed: set[str], report: BuildReport, *, language: str) -> None:
+    """Re-index the months of the searchable pages that changed (or whose index is missing or was left
+    unfinished by an interrupted build: the manifest keeps them until they are done)."""
+    bundles: dict[str, list[str]] = {}
+    for page in pages:
+        if page.indexed:
+            bundles.setdefault(bundle_of(page.path), []).append(page.path)
+    todo = {bundle_of(path) for path in changed} | missing(out, bundles) | set(_read_manifest(out, "reindex"))
+    if not todo:
+        return
+    _set_manifest(out, "reindex", sorted(todo))
+    started = time.perf_counter()
+    index_bundles(out, bundles, todo, language=language)
+    _set_manifest(out, "reindex", [])
+    report.indexed, report.search_seconds = sorted(todo & set(bundles)), time.perf_counter() - started
+
+
+def _write(out: Path, pages: list[Page]) -> tuple[BuildReport, set[str]]:
+    """Write what changed; returns the report and the searchable pages that changed or went."""
+    before = _read_manifest(out, "files")
     after: dict[str, dict] = {}
-    report, searchable_changed = BuildReport(pages=len(pages)), False
+    report, changed = BuildReport(pages=len(pages)), set()
     code = code_hash()
     for page in pages:
         inputs = None if page.inputs is None else _hash(code, json.dumps(page.inputs, sort_keys=True, default=str))
@@ -86,16 +103,18 @@ def _write(out: Path, pages: list[Page]) -> tuple[BuildReport, bool]:
         if not (old and old.get("output") == output and target.exists()):
             _atomic_write(target, content)
             report.written.append(page.path)
-            searchable_changed |= page.indexed
+            if page.indexed:
+                changed.add(page.path)
         after[page.path] = {"inputs": inputs, "output": output, "indexed": page.indexed}
     for path in sorted(set(before) - set(after)):
         if not _inside(out, path):
             continue
         _remove(out, path)
         report.removed.append(path)
-        searchable_changed |= before[path].get("indexed", False)
-    _atomic_write(out / MANIFEST, json.dumps({"version": 1, "files": after}, indent=0, sort_keys=True).encode())
-    return report, searchable_changed
+        if before[path].get("indexed"):
+            changed.add(path)
+    _set_manifest(out, "files", after)
+    return report, changed
 
 
 def _hash(*parts: str | bytes) -> str:
@@ -106,12 +125,19 @@ def _hash(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def _read_manifest(out: Path) -> dict[str, dict]:
+def _read_manifest(out: Path, key: str):
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return data.get("files", {}) if isinstance(data, dict) and data.get("version") == 1 else {}
+        data = {}
+    if not isinstance(data, dict) or data.get("version") != 1:
+        data = {}
+    return data.get(key) or ({} if key == "files" else [])
+
+
+def _set_manifest(out: Path, key: str, value) -> None:
+    data = {"version": 1, "files": _read_manifest(out, "files"), "reindex": _read_manifest(out, "reindex"), key: value}
+    _atomic_write(out / MANIFEST, json.dumps(data, indent=0, sort_keys=True).encode())
 
 
 def _atomic_write(path: Path, content: bytes) -> None:

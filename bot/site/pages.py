@@ -24,6 +24,7 @@ from .documents import day_entry, day_summary, day_title, paper_analyses, paper_
 from .html import HTML, safe_url
 from .options import SiteOptions, channel_label
 from .render import render
+from .search import bundle_of, bundle_path
 from .snapshot import Day, Snapshot
 
 
@@ -39,6 +40,7 @@ class SitePages:
     def __init__(self, snap: Snapshot, options: SiteOptions):
         self.snap, self.options = snap, options
         self.feeds_of = Feeds(snap, options)
+        self.bundles: list[str] = []
         self.nav = [{"label": channel_label(c), "path": L.channel_path(c)} for c in snap.channels]
 
     def all(self) -> list[Page]:
@@ -56,6 +58,7 @@ class SitePages:
                                   partial(self.day, day, *neighbours), indexed=True))
         for pid in sorted(self.snap.papers):
             pages.append(Page(L.paper_path(pid), self._paper_inputs(pid), partial(self.paper, pid), indexed=True))
+        self.bundles = sorted({bundle_of(p.path) for p in pages if p.indexed}, reverse=True)  # newest month first
         return pages
 
     # -- shared ------------------------------------------------------------------------------
@@ -91,7 +94,8 @@ class SitePages:
         return self.page("home.html", L.home_path(), title="Home", channels=self.snap.channels, sections=channels)
 
     def search(self) -> bytes:
-        return self.page("search.html", L.search_path(), title="Search", crumbs=[{"label": "Home", "path": L.home_path()}])
+        return self.page("search.html", L.search_path(), title="Search", bundles=[bundle_path(b) for b in self.bundles],
+                         crumbs=[{"label": "Home", "path": L.home_path()}])
 
     def channel(self, channel: str) -> bytes:
         months: dict[str, list[Day]] = {}
