@@ -58,7 +58,8 @@ def build_site(store: Store, out: Path, options: SiteOptions, *, search: bool = 
     with _locked(out):
         snap = Snapshot.load(store, channels=list(options.channels) if options.channels else None,
                              threshold=options.threshold)
-        pages = SitePages(snap, options).all() + [Page(name, None, lambda name=name: static_file(name)) for name in STATIC]
+        pages = SitePages(snap, options).all()
+        pages += [Page(name, None, lambda name=name: static_file(name)) for name in STATIC]
         report, changed = _write(out, pages)
         if search:
             _index(out, pages, changed, report,

@@ -79,8 +79,8 @@ class ChatLinks:
             return self._slack(channel_id, post)
         if platform == "discord" and self.discord_guild:
             where = post.get("thread") or channel_id  # a reply in a thread is a message of the thread
-            return ("Discord message", f"https://discord.com/channels/{quote(self.discord_guild, safe='')}/{quote(where, safe='')}/"
-                    f"{quote(post['message'], safe='')}")
+            parts = (quote(part, safe="") for part in (self.discord_guild, where, post["message"]))
+            return "Discord message", "https://discord.com/channels/" + "/".join(parts)
         return None
 
     def _slack(self, channel_id: str, post: dict) -> tuple[str, str]:

@@ -90,7 +90,8 @@ class SitePages:
 
     # -- the pages -----------------------------------------------------------------------------
     def home(self) -> bytes:
-        channels = [self.channel_info(c, self.snap.days.get(c, [])[:self.options.home_days]) for c in self.snap.channels]
+        latest = self.options.home_days
+        channels = [self.channel_info(c, self.snap.days.get(c, [])[:latest]) for c in self.snap.channels]
         return self.page("home.html", L.home_path(), title="Home", channels=self.snap.channels, sections=channels)
 
     def search(self) -> bytes:
@@ -142,30 +143,40 @@ class SitePages:
         return Note(text(f"Votes: {row['votes']} from {row['voters']} voter{'s' * (row['voters'] != 1)}{listed}"))
 
     def paper(self, pid: str) -> bytes:
-        snap, paper, path = self.snap, self.snap.papers[pid], L.paper_path(pid)
-        quick, deep = self._analyses(pid, "quick_analysis", QuickAnalysis), self._analyses(pid, "deep_analysis", DeepAnalysis)
-        head = paper_head(paper, snap.findings(paper))
-        analyses = paper_analyses(paper, quick, deep)
+        snap, paper = self.snap, self.snap.papers[pid]
+        quick = self._analyses(pid, "quick_analysis", QuickAnalysis)
+        deep = self._analyses(pid, "deep_analysis", DeepAnalysis)
+        channels = sorted({d.channel for d in snap.days_of_paper.get(pid, [])} | set(snap.votes.get(pid, {}))
+                          | set(snap.posts.get(pid, {})))
         picked = [{"channel": channel_label(d.channel), "date": d.date, "path": L.day_path(d.channel, d.date),
                    "reason": snap.picks.get((d.channel, d.date, pid), {}).get("reason")}
                   for d in snap.days_of_paper.get(pid, [])]
         votes = [{"channel": channel_label(c), "must_read": L.must_read_path(c), "votes": v["votes"],
-                  "voters": v["voters"], "status": self._status(c, pid)} for c, v in sorted(snap.votes.get(pid, {}).items())]
-        chat = []
-        for channel, post in sorted(snap.posts.get(pid, {}).items()):
+                  "voters": v["voters"], "status": self._status(c, pid)}
+                 for c, v in sorted(snap.votes.get(pid, {}).items())]
+        return self.page("paper.html", L.paper_path(pid), title=paper.title, channels=channels[:1], indexed=True,
+                         filters=self._paper_filters(pid, channels), doc_title=paper.title,
+                         head=HTML.blocks(paper_head(paper, snap.findings(paper)).blocks),
+                         body=HTML.blocks(paper_analyses(paper, quick, deep).blocks), picked_in=picked, votes=votes,
+                         chat=self._chat_links(pid), crumbs=[{"label": "Home", "path": L.home_path()}])
+
+    def _chat_links(self, pid: str) -> list[dict]:
+        """The paper's first message in each channel, where the platform's link can be made."""
+        links = []
+        for channel, post in sorted(self.snap.posts.get(pid, {}).items()):
             if (found := self.options.chat.message(channel, post)) and safe_url(found[1]):
-                chat.append({"label": found[0], "url": found[1], "channel": channel_label(channel), "date": post["date"]})
-        channels = sorted({d.channel for d in snap.days_of_paper.get(pid, [])} | set(snap.votes.get(pid, {}))
-                          | set(snap.posts.get(pid, {})))
-        months = [d.month for d in snap.days_of_paper.get(pid, [])] or [p["date"][:7] for p in snap.posts.get(pid, {}).values()]
-        must = sorted({self._status(c, pid) for c in channels} - {""})
+                links.append({"label": found[0], "url": found[1], "channel": channel_label(channel),
+                              "date": post["date"]})
+        return links
+
+    def _paper_filters(self, pid: str, channels: list[str]) -> list[tuple[str, list[str]]]:
+        snap, paper = self.snap, self.snap.papers[pid]
+        months = ([d.month for d in snap.days_of_paper.get(pid, [])]
+                  or [p["date"][:7] for p in snap.posts.get(pid, {}).values()] or [(paper.published or "")[:7]])
         filters = [("type", ["paper"]), ("channel", [channel_label(c) for c in channels]),
-                   ("category", list(paper.categories)), ("month", sorted(set(months)) or [(paper.published or "")[:7]]),
-                   ("must read", must)]
-        return self.page("paper.html", path, title=paper.title, channels=channels[:1], indexed=True,
-                         filters=[(k, [v for v in vs if v]) for k, vs in filters], doc_title=paper.title,
-                         head=HTML.blocks(head.blocks), body=HTML.blocks(analyses.blocks),
-                         picked_in=picked, votes=votes, chat=chat, crumbs=[{"label": "Home", "path": L.home_path()}])
+                   ("category", list(paper.categories)), ("month", sorted(set(months))),
+                   ("must read", sorted({self._status(c, pid) for c in channels} - {""}))]
+        return [(name, [v for v in values if v]) for name, values in filters]
 
     def _status(self, channel: str, pid: str) -> str:
         if not self.snap.on_must_read(channel, pid):
@@ -199,6 +210,7 @@ class SitePages:
     def _paper_inputs(self, pid: str) -> dict:
         snap = self.snap
         return {**self._common(), "paper": snap.papers[pid].__dict__, "analyses": snap.analyses.get(pid, []),
-                "days": [[d.channel, d.date, snap.picks.get((d.channel, d.date, pid))] for d in snap.days_of_paper.get(pid, [])],
+                "days": [[d.channel, d.date, snap.picks.get((d.channel, d.date, pid))]
+                         for d in snap.days_of_paper.get(pid, [])],
                 "votes": snap.votes.get(pid, {}), "posts": snap.posts.get(pid, {}),
                 "marks": [m for m in snap.marks.items() if m[0][1] == pid]}

@@ -53,4 +53,5 @@ class SiteRefresher:
         async with self._lock:
             report = await asyncio.to_thread(build_from_config, self.config, self.out)
         log.info("after %s's post of %s: %s", channel, digest.date, report.line(self.out))
-        log.debug("written: %s; removed: %s", ", ".join(report.written) or "nothing", ", ".join(report.removed) or "nothing")
+        log.debug("written: %s; removed: %s", ", ".join(report.written) or "nothing",
+                  ", ".join(report.removed) or "nothing")
