@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import posixpath
-import shutil
 import sqlite3
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import feedparser
-import pytest
 from bs4 import BeautifulSoup
 
 from bot.chat.votes import Reaction, VoteBook
