@@ -161,6 +161,23 @@ class VotesConfig(_Section):
         return self
 
 
+class SiteConfig(_Section):
+    """The static archive (`paperbot site`): where `paperbot run` keeps it fresh, and how it links out."""
+
+    out_dir: str = ""  # set: `paperbot run` refreshes the site there after each morning post
+    title: str = "paperbot archive"
+    base_url: str = ""  # where the site is published: makes the feeds' links absolute
+    slack_workspace_url: str = ""  # e.g. https://myteam.slack.com: links to the message, else to the channel
+    home_days: int = Field(7, ge=1, le=365)  # how many of each channel's latest days the home page lists
+
+    @field_validator("base_url", "slack_workspace_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not a web address; write it as https://...")
+        return value
+
+
 class StorageConfig(_Section):
     path: str = "data/paperbot.db"
     # How long a claim on an analysis or a download holds without being renewed: a process that dies
@@ -177,6 +194,7 @@ class Config(_Section):
     discord: DiscordConfig = DiscordConfig()
     votes: VotesConfig = VotesConfig()
     recap: RecapConfig = RecapConfig()
+    site: SiteConfig = SiteConfig()
     channels: tuple[ChannelConfig, ...] = ()
     # Where relative paths resolve: the config file's folder, or the working directory.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
@@ -184,6 +202,11 @@ class Config(_Section):
     @property
     def db_path(self) -> Path:
         return self.base_dir / self.storage.path
+
+    @property
+    def site_dir(self) -> Path | None:
+        """`[site] out_dir`, resolved like the storage path; None when unset."""
+        return self.base_dir / self.site.out_dir if self.site.out_dir else None
 
     @property
     def llm_base_url(self) -> str:

@@ -73,7 +73,7 @@ class Analyst:
         subject = f"{date}:{','.join(p.versioned_id for p in papers)}"
         result, _ = await self.analyse(self.key(subject, "executive_summary", language), 0, ExecutiveSummary,
                                        ready(dict(categories=categories, papers=listing)))
-        return _drop_unknown_refs(result, len(papers))
+        return drop_unknown_refs(result, len(papers))
 
     async def analyse(self, key: AnalysisKey, version: int, reply_type: type[T], prepare: Prepare, *,
                       refresh: bool = False, max_tokens: int | None = None) -> tuple[T, dict | None]:
@@ -112,8 +112,9 @@ class Analyst:
         return StoredAnalysis("failed", None, problem, version, context)
 
 
-def _drop_unknown_refs(summary: ExecutiveSummary, count: int) -> ExecutiveSummary:
-    """The model may cite a paper number that is not in the list: never print a dangling one."""
+def drop_unknown_refs(summary: ExecutiveSummary, count: int) -> ExecutiveSummary:
+    """The model may cite a paper number that is not in the list: never print a dangling one (the archive
+    applies this to stored summaries too)."""
     valid = range(1, count + 1)
     highlights = [h.model_copy(update={"papers": [n for n in h.papers if n in valid]}) for h in summary.highlights]
     return summary.model_copy(update={

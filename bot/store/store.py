@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .analyses import AnalysesStore
+from .archive import ArchiveStore
 from .chat import ChatStore
 from .claims import ClaimsStore
 from .papers import PapersStore
@@ -10,5 +11,5 @@ from .versions import VersionsStore
 from .weekly import WeeklyStore
 
 
-class Store(PapersStore, AnalysesStore, ChatStore, VersionsStore, WeeklyStore, ClaimsStore):
+class Store(PapersStore, AnalysesStore, ChatStore, VersionsStore, WeeklyStore, ArchiveStore, ClaimsStore):
     """Open with `Store(path, lease_s=..., clock=...)`; close with `close()`. One per process is enough."""

@@ -9,6 +9,7 @@ from bot.chat.core import Core
 from bot.config import Config
 from bot.engine import Engine
 from bot.errors import ConfigError
+from bot.site.refresh import SiteRefresher
 
 from ..platforms import wanted
 
@@ -38,6 +39,8 @@ async def serve(config: Config, services, stop: asyncio.Event) -> None:
     what to fix."""
     async with Engine(config) as engine:
         core = Core.build(engine, stop)
+        if config.site_dir:  # the archive follows each morning post
+            core.jobs.after_post.append(SiteRefresher(config))
         tasks = [asyncio.create_task(run_service(core, stop), name=run_service.__name__) for run_service in services]
         try:
             for finished in asyncio.as_completed(tasks):
