@@ -18,8 +18,10 @@ def test_requests_from_several_sessions_and_threads_are_spaced(arxiv_fake):
 
     times = sorted(r.time for r in arxiv_fake.requests)
     assert len(times) == 6
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= interval * 0.9  # a lower bound the pacer guarantees, not a speed claim
+    assert arxiv_fake.max_concurrent == 1  # one connection at a time, across sessions and threads
+    # Starts are spaced by the interval; arrival times at the server jitter by a request's travel time,
+    # so the bound is on the whole span (five intervals, less one travel time), not on each gap.
+    assert times[-1] - times[0] >= 4 * interval
 
 
 def test_transient_errors_are_retried_a_bounded_number_of_times(arxiv_fake):
