@@ -7,9 +7,11 @@ from .archive import ArchiveStore
 from .chat import ChatStore
 from .claims import ClaimsStore
 from .papers import PapersStore
+from .taste import TasteStore
 from .versions import VersionsStore
 from .weekly import WeeklyStore
 
 
-class Store(PapersStore, AnalysesStore, ChatStore, VersionsStore, WeeklyStore, ArchiveStore, ClaimsStore):
+class Store(PapersStore, AnalysesStore, ChatStore, VersionsStore, WeeklyStore, ArchiveStore, TasteStore,
+            ClaimsStore):
     """Open with `Store(path, lease_s=..., clock=...)`; close with `close()`. One per process is enough."""
