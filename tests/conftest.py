@@ -38,20 +38,6 @@ def llm_fake():
         yield fake
 
 
-def seed_items() -> list[FeedItem]:
-    """The seed digest's ten real papers, as the cs.CV feed would list them."""
-    return [FeedItem(p["id"].split("v")[0], title=p["title"], abstract=p["abstract"],
-                     authors=["Ada Lovelace", "Alan Turing"], categories=["cs.CV"]) for p in SEED]
-
-
-def filler_items(count: int, start: int = 1000) -> list[FeedItem]:
-    topics = ["protein folding", "graph coloring", "speech synthesis", "quantum error correction",
-              "reinforcement learning for trading", "federated optimisation"]
-    return [FeedItem(f"2602.{start + n:05d}", title=f"A study of {topics[n % len(topics)]} number {n}",
-                     abstract=f"We study {topics[n % len(topics)]}. We propose method {n}. Experiments show gains.",
-                     authors=["Grace Hopper"], categories=["cs.CV"]) for n in range(count)]
-
-
 @pytest.fixture
 def write_config(tmp_path, arxiv_fake, llm_fake, monkeypatch):
     """Write a config file pointing every endpoint at the fakes; returns its path."""

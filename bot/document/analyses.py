@@ -48,6 +48,17 @@ def summary_blocks(summary: ExecutiveSummary, digest: Digest) -> list[Block]:
     return blocks
 
 
+def summary_or_note(digest: Digest) -> list[Block]:
+    """The executive summary, or one line saying why there is none."""
+    lab = labels(digest.language)
+    if digest.summary is not None:
+        return summary_blocks(digest.summary, digest)
+    if digest.analyses_off:
+        return [Note(text(lab["analyses_off_short"]))]
+    note = digest.summary_note or "the model gave no usable answer"
+    return [Note(text(lab["summary_unavailable"].format(note=note) + "."))]
+
+
 def deep_blocks(deep: DeepResult, title: str, language: str) -> list[Block]:
     lab = labels(language)
     heads, point = lab["deep"], lab["deep_points"]

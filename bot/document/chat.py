@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..digest import Digest, DigestEntry, short_title
 from ..models import Paper
-from .analyses import analysis_blocks, summary_blocks
+from .analyses import analysis_blocks, summary_or_note
 from .labels import labels
 from .model import Block, Bullets, Document, Item, Note, Paragraph, Span, bold, items, link, text
 
@@ -18,14 +18,7 @@ def digest_head(digest: Digest) -> Document:
     """The morning post's parent: counts, the executive summary, the linked list of picks."""
     lab = labels(digest.language)
     counts = lab["head_counts"].format(picked=digest.picked, announced=digest.announced)
-    blocks: list[Block] = [Note(text(f"{counts} · {lab['vote_where']}"))]
-    if digest.summary is not None:
-        blocks += summary_blocks(digest.summary, digest)
-    elif digest.analyses_off:
-        blocks.append(Note(text(lab["analyses_off_short"])))
-    else:
-        note = digest.summary_note or "the model gave no usable answer"
-        blocks.append(Note(text(lab["summary_unavailable"].format(note=note) + ".")))
+    blocks: list[Block] = [Note(text(f"{counts} · {lab['vote_where']}")), *summary_or_note(digest)]
     blocks.append(Bullets(tuple(Item(text(link(e.paper.abs_url, e.paper.title))) for e in digest.entries),
                           numbered=True))
     title = f"arXiv {', '.join(digest.categories)} — {digest.date}"

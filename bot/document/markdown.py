@@ -12,7 +12,7 @@ import emoji as emoji_names
 
 from ..arxiv.categories import display_name
 from ..digest import Digest, DigestEntry
-from .analyses import analysis_blocks, summary_blocks
+from .analyses import analysis_blocks, summary_or_note
 from .labels import labels
 from .model import (Block, Bullets, Document, Field, Heading, Inline, Item, Note, Paragraph, Rule, Span, bold, items,
                     link, text)
@@ -126,15 +126,9 @@ def _toc_item(entry: DigestEntry) -> Item:
 def _summary(digest: Digest) -> list[Block]:
     lab = labels(digest.language)
     counts = lab["counts"].format(announced=digest.announced, picked=digest.picked, cats=", ".join(digest.categories))
-    blocks: list[Block] = [Paragraph(text(counts))]
-    if digest.analyses_off:
-        blocks.append(Note(text(ANALYSES_OFF), quote=True))
-    elif digest.summary is not None:
-        blocks += summary_blocks(digest.summary, digest)
-    else:
-        note = digest.summary_note or "the model gave no usable answer"
-        blocks.append(Note(text(lab["summary_unavailable"].format(note=note) + ".")))
-    return blocks
+    if digest.analyses_off:  # the file says how to turn them on
+        return [Paragraph(text(counts)), Note(text(ANALYSES_OFF), quote=True)]
+    return [Paragraph(text(counts)), *summary_or_note(digest)]
 
 
 def entry_blocks(entry: DigestEntry, *, language: str, analyses_off: bool) -> list[Block]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..analysis.replies import DeepAnalysis, DeepResult, QuickAnalysis, language_name
 from ..digest import Digest, DigestEntry
-from ..document.analyses import analysis_blocks, deep_blocks, quick_blocks, summary_blocks
+from ..document.analyses import analysis_blocks, deep_blocks, quick_blocks, summary_or_note
 from ..document.chat import authors_line, links
 from ..document.labels import labels
 from ..document.model import (Block, Bullets, Document, Field, Heading, Item, Note, Paragraph, Rule, bold, items,
@@ -27,14 +27,7 @@ def day_summary(digest: Digest, paper_url: PaperUrl) -> list[Block]:
     """The top of a day: the counts, the executive summary, the picks (linked to their pages)."""
     lab = labels(digest.language)
     counts = lab["head_counts"].format(picked=digest.picked, announced=digest.announced)
-    blocks: list[Block] = [Note(text(counts))]
-    if digest.summary is not None:
-        blocks += summary_blocks(digest.summary, digest)
-    elif digest.analyses_off:
-        blocks.append(Note(text(lab["analyses_off_short"])))
-    else:
-        note = digest.summary_note or "the model gave no usable answer"
-        blocks.append(Note(text(lab["summary_unavailable"].format(note=note) + ".")))
+    blocks: list[Block] = [Note(text(counts)), *summary_or_note(digest)]
     blocks += [Rule(), Bullets(tuple(Item(text(link(paper_url(e.paper.id), e.paper.title)))
                                      for e in digest.entries), numbered=True)]
     return blocks
