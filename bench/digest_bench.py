@@ -1,6 +1,6 @@
 """Benchmark `paperbot digest` end to end against the loopback fakes.
 
-    python bench/digest_bench.py [--papers 300] [--latency 1.0] [--interval 3]
+    python -m bench.digest_bench [--papers 300] [--latency 1.0] [--interval 3]   (from the repository root)
 
 Runs the real CLI as a subprocess (interpreter start-up and imports count), once
 cold (empty store) and once warm (same day again), and compares the cold wall
@@ -23,12 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/digest_bench.py`
+from testkit.arxiv_fake import FakeArxiv, FeedItem
+from testkit.llm_fake import FakeLLM, _estimate_tokens, _prompt_text
+from testkit.samples import DAY, smart_responder
 
-from testkit.samples import DAY, smart_responder  # noqa: E402
-from testkit.arxiv_fake import FakeArxiv, FeedItem  # noqa: E402
-from testkit.llm_fake import FakeLLM, _estimate_tokens, _prompt_text  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CONCURRENCY = 8
 MAX_PAPERS = 10
@@ -118,7 +117,7 @@ path = "paperbot.db"
 def run_digest(config: Path, out: Path) -> tuple[float, str]:
     """Run the CLI in a fresh interpreter; return (wall seconds, the child's last stderr line)."""
     script = Path(sys.executable).with_name("paperbot")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "paperbot.cli"]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "PAPERBOT_CONFIG")}
     env |= {"OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 """Benchmark the Discord bot: `/paper` defer latency and reaction votes per second.
 
-    python bench/discord_bench.py [--commands 200] [--uncached 20] [--latency 0.5] [--events 1000] [--concurrency 10]
+    python -m bench.discord_bench [--commands 200] [--uncached 20] [--latency 0.5] [--events 1000] [--concurrency 10]
 
 The real discord.py client (adapters.discord.app.PaperBot) runs on this script's event loop, connected to
 FakeDiscord (testkit/discord_fake.py: REST API and gateway in one aiohttp server), which runs on its own
@@ -21,20 +21,21 @@ from pathlib import Path
 
 import discord
 
-# slack_bench first: importing it puts the repository on sys.path for the imports after it.
-from slack_bench import (CACHED, coalescing, drive, modes, paper_commands, parse_args, pct, prepare_fakes, wait_for,
-                         write_config)
-
 from adapters.discord.app import PaperBot
-from adapters.discord.outlet import DiscordOutlet, target
+from adapters.discord.conversation import DiscordConversation
+from bench.slack_bench import (CACHED, coalescing, drive, modes, paper_commands, parse_args, pct, prepare_fakes,
+                               wait_for, write_config)
+from bot.chat.desk import Desk
+from bot.chat.morning import MorningPost
+from bot.chat.outbox import Outbox
+from bot.chat.votes import VoteBook
 from bot.config import load_config
 from bot.engine import Engine
-from bot.posting import DigestPoster
-from bot.chat.votes import VoteBook
-from testkit.samples import make_digest
+from bot.models import ChannelRef
 from testkit.arxiv_fake import FakeArxiv
 from testkit.discord_fake import GUILD_ID, ROUTE_CALLBACK, Callback, FakeDiscord, started_client
 from testkit.llm_fake import CHAT_PATH, FakeLLM
+from testkit.samples import make_digest
 
 VOTES = "1100000000000003000"  # the channel of the digest voted on; each /paper mode has its own channel too
 EMOJI = ("⭐", "👍")
@@ -101,9 +102,11 @@ async def paper_phase(fake: TimedDiscord, reader, fakes, conc: int, cmds: list[s
     for (_, callback, _, _), cmd in zip(results, cmds):
         if callback.type != 5 or callback.status not in (200, 204):
             sys.exit(f"FAIL: /paper {cmd} answered type {callback.type}, status {callback.status}: {callback.data}")
-    # The bot records each analysis message as it is posted: ":0" is a command's first one in its thread.
-    heads = "select count(*) from posts where target = ? and item glob 'request:*:0'"
-    posted = await wait_for(lambda: reader.execute(heads, [target(channel)]).fetchone()[0] >= len(cmds),
+    # The bot records each message as it posts it: "request:<id>:analysis" is a command's analysis (the first
+    # message in the thread under its head "request:<id>").
+    analyses = "select count(*) from posts where channel = ? and item glob 'request:*:analysis'"
+    ref = str(ChannelRef("discord", channel))
+    posted = await wait_for(lambda: reader.execute(analyses, [ref]).fetchone()[0] >= len(cmds),
                             f"{len(cmds)} analyses posted in {channel}")
     asks = [(cmd, r[2]) for r, cmd in zip(results, cmds) if CACHED not in cmd]
     ms = {kind: [((fake.answered_at[i.id] - fake.sent_at[i.id]) * 1000, bench * 1000)
@@ -131,23 +134,26 @@ async def bench(args, fake: TimedDiscord, fakes, config_path: Path) -> None:
     engine = Engine(config)
     reader = sqlite3.connect(config_path.parent / "paperbot.db")  # a reader of the bot's store (WAL)
     try:
-        await engine.paper(CACHED, deep=True)  # the cached paper, analysed before any clock
+        await engine.paper(CACHED, "en", deep=True)  # the cached paper, analysed before any clock
         llm.latency_s = args.latency
-        client = PaperBot(engine, VoteBook(engine.store, emoji=("star", "+1"), threshold=2), config)
+        book = VoteBook(engine.store, emoji=("star", "+1"), threshold=2)
+        client = PaperBot(Desk(engine, book), config)
         async with started_client(fake, client):
             papers = {mode: await paper_phase(fake, reader, fakes, conc, paper_commands(rng, args, base), args.latency)
                       for mode, conc, base in modes(args)}
             digest = make_digest(10)
             engine.store.save_papers([e.paper for e in digest.entries])
-            await DigestPoster(DiscordOutlet(client), engine.store).post_digest(VOTES, digest)
-            messages = [(p["thread"], p["message"]) for p in engine.store.posted(target(VOTES), digest.date).values()
+            where = ChannelRef("discord", VOTES)
+            outbox = Outbox(DiscordConversation(client, config.votes.emoji), engine.store)
+            await MorningPost(outbox, config.votes.emoji).post_digest(where, digest)
+            messages = [(p["thread"], p["message"]) for p in engine.store.posted(where, digest.date).values()
                         if p["paper_id"]]
             per_mode, votes = math.ceil(args.events / (len(EMOJI) * len(messages))), {}  # new users for each mode
             for k, (mode, conc, _) in enumerate(modes(args)):
                 first = FIRST_USER + k * per_mode
                 votes[mode] = await vote_phase(fake, reader, messages, range(first, first + per_mode), conc,
                                                args.events, rng)
-            must_read = len(client.votes.must_read(target(VOTES)))
+            must_read = len(book.must_read(where))
     finally:
         reader.close()
         await engine.close()

@@ -1,6 +1,6 @@
 """Precision and recall of the Key Findings picker (bot.findings), measured three ways.
 
-    .venv/bin/python bench/findings_bench.py [--errors] [--days DIR]
+    python -m bench.findings_bench [--errors] [--days DIR]   (from the repository root)
 
 Labelled data: the 10 papers of the seed digest (tests/data/seed_key_findings.json)
 and 40 hand-labelled real abstracts (tests/data/heldout_key_findings.json, labelled

@@ -1,6 +1,6 @@
 """Benchmark the deep analysis's full-text path: extraction, budget, and `paperbot paper --deep`.
 
-    /tmp/dev/bin/python bench/fulltext_bench.py [--pages 30] [--repeat 5]
+    python -m bench.fulltext_bench [--pages 30] [--repeat 5]   (from the repository root)
 
 For a generated long paper (`long_doc(pages=30)`), a long paper whose method section is
 titled with the method's name (`method_named_doc(pages=30)`: "3 DeepGen", acknowledgements
@@ -34,17 +34,16 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/fulltext_bench.py`
+from bot.fulltext.budget import fit
+from bot.fulltext.document import NEVER_SENT, estimate_tokens
+from bot.fulltext.html import extract_html
+from bot.fulltext.pdf import extract_pdf, read_pages
+from testkit.arxiv_fake import ApiPaper, FakeArxiv
+from testkit.llm_fake import FakeLLM
+from testkit.paper_docs import latexml_html, long_doc, method_named_doc, sample_doc, two_column_pdf
+from testkit.samples import smart_responder
 
-from bot.fulltext.budget import fit  # noqa: E402
-from bot.fulltext.document import NEVER_SENT, estimate_tokens  # noqa: E402
-from bot.fulltext.html import extract_html  # noqa: E402
-from bot.fulltext.pdf import extract_pdf, read_pages  # noqa: E402
-from testkit.samples import smart_responder  # noqa: E402
-from testkit.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
-from testkit.llm_fake import FakeLLM  # noqa: E402
-from testkit.paper_docs import latexml_html, long_doc, method_named_doc, sample_doc, two_column_pdf  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BUDGET = 12000  # [llm] deep_max_input_tokens, the default
 FOOTER_RE = re.compile(r"^_Written from the arXiv .*$", re.MULTILINE)
@@ -115,7 +114,7 @@ def run_deep(arxiv: FakeArxiv, llm: FakeLLM, tmp: Path, paper_id: str) -> dict:
     llm.clear_requests()
     config = write_config(tmp, arxiv, llm)
     script = Path(sys.executable).with_name("paperbot")
-    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "paperbot.cli"]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "PAPERBOT_CONFIG")}
     env |= {"OPENAI_API_KEY": "sk-bench-not-a-real-key", "NO_PROXY": "127.0.0.1,localhost"}
     started = time.perf_counter()

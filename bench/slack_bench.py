@@ -1,6 +1,6 @@
 """Benchmark the Slack app in HTTP mode: `/paper` ack latency and reaction votes per second.
 
-    python bench/slack_bench.py [--commands 200] [--uncached 20] [--latency 0.5] [--events 1000] [--concurrency 10]
+    python -m bench.slack_bench [--commands 200] [--uncached 20] [--latency 0.5] [--events 1000] [--concurrency 10]
 
 Bolt's own aiohttp web app (adapters.slack.app.build_app) runs on 127.0.0.1 on its own event loop
 in a thread, as paperbot's HTTP mode serves it; the main thread sends it signed requests as Slack
@@ -11,6 +11,7 @@ analysis never posted, a vote never recorded).
 
 import argparse
 import asyncio
+import collections
 import json
 import math
 import os
@@ -26,21 +27,20 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # so `tests.*` imports when run as `python bench/slack_bench.py`
-
-from adapters.slack.app import build_app  # noqa: E402
-from adapters.slack.poster import SlackOutlet, make_client  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.posting import DigestPoster  # noqa: E402
-from bot.chat.votes import VoteBook  # noqa: E402
-from testkit.samples import smart_responder  # noqa: E402
-from testkit.arxiv_fake import ApiPaper, FakeArxiv  # noqa: E402
-from testkit.llm_fake import CHAT_PATH, FakeLLM  # noqa: E402
-from testkit.paper_docs import latexml_html, sample_doc  # noqa: E402
-from testkit.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body  # noqa: E402
-from testkit.samples import make_digest  # noqa: E402
+from adapters.slack.app import build_app
+from adapters.slack.conversation import SlackConversation, make_client
+from bot.chat.desk import Desk
+from bot.chat.morning import MorningPost
+from bot.chat.outbox import Outbox
+from bot.chat.votes import VoteBook
+from bot.config import load_config
+from bot.engine import Engine
+from bot.models import ChannelRef
+from testkit.arxiv_fake import ApiPaper, FakeArxiv
+from testkit.llm_fake import CHAT_PATH, FakeLLM
+from testkit.paper_docs import latexml_html, sample_doc
+from testkit.samples import make_digest, smart_responder
+from testkit.slack_fake import FakeSlack, event_body, reaction_event, sign, slash_command_body
 
 SECRET, CACHED, VOTES = "bench-signing-secret", "2602.12281", "C0VOTES"
 UNCACHED_FROM = (20001, 20101)  # each mode's uncached papers: 2602.20001..., 2602.20101...
@@ -128,7 +128,7 @@ class AppServer:
         self.engine = Engine(load_config(config))
         self.votes = VoteBook(self.engine.store, emoji=("star", "+1"), threshold=2)
         self.client = make_client("xoxb-test", slack.api_url)
-        app = build_app(self.engine, self.votes, self.client, signing_secret=SECRET)
+        app = build_app(Desk(self.engine, self.votes), self.client, signing_secret=SECRET)
         self.runner = web.AppRunner(app.web_app(path="/slack/events"))  # as adapters/slack/service.py does
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", 0).start()
@@ -189,8 +189,9 @@ async def paper_phase(http, server, fakes, channel: str, conc: int, cmds: list[s
     for (_, _, status, text), cmd in zip(results, cmds):
         if status != 200 or "Working on" not in text:
             sys.exit(f"FAIL: /paper {cmd} answered {status}: {text[:200]}")
-    # Each command's analysis is one top-level message in the channel (the rest is its thread).
-    posted = await wait_for(lambda: sum(m["thread_ts"] is None for m in slack.messages(channel)) >= len(cmds),
+    # Each command is a head message in the channel with its analysis in the head's thread: an analysis is
+    # posted when its thread has a first reply.
+    posted = await wait_for(lambda: len({m["thread_ts"] for m in slack.messages(channel) if m["thread_ts"]}) >= len(cmds),
                             f"{len(cmds)} analyses posted in {channel}")
     calls = llm.requests_to(CHAT_PATH)[before[0]:]
     # Coalescing: repeat asks of an uncached paper sent before its one LLM call could have answered.
@@ -198,7 +199,8 @@ async def paper_phase(http, server, fakes, channel: str, conc: int, cmds: list[s
     ms = {kind: [r[1] * 1000 for r, c in zip(results, cmds) if (CACHED in c) == (kind == "cached")]
           for kind in ("cached", "uncached")}
     return {"ms": ms, "wall": wall, "posted": posted - started, "calls": len(calls), **coalescing(calls, asks, latency),
-            "arxiv": len(arxiv.requests) - before[1], "slack": len(slack.calls) - before[2]}
+            "arxiv": len(arxiv.requests) - before[1], "slack": len(slack.calls) - before[2],
+            "methods": collections.Counter(c.method for c in slack.calls[before[2]:])}
 
 
 async def vote_phase(http, server, db: Path, paper_of: dict, tag: str, conc: int, n: int, rng) -> dict:
@@ -229,8 +231,9 @@ async def bench(args, server: AppServer, fakes, db: Path) -> None:
         async def post_digest() -> dict:
             digest = make_digest(10)
             server.engine.store.save_papers([e.paper for e in digest.entries])
-            await DigestPoster(SlackOutlet(server.client), server.engine.store).post_digest(VOTES, digest)
-            posts = server.engine.store.posted(f"slack:{VOTES}", digest.date).values()
+            outbox = Outbox(SlackConversation(server.client), server.engine.store)
+            await MorningPost(outbox, ("star", "+1")).post_digest(ChannelRef("slack", VOTES), digest)
+            posts = server.engine.store.posted(ChannelRef("slack", VOTES), digest.date).values()
             return {p["message"]: p["paper_id"] for p in posts if p["paper_id"]}
         fakes[2].add_channel(VOTES, name="votes")
         paper_of = server.run(post_digest())
@@ -238,7 +241,7 @@ async def bench(args, server: AppServer, fakes, db: Path) -> None:
                  for mode, conc, _ in modes(args)}
 
     async def must_read() -> int:
-        return len(server.votes.must_read(f"slack:{VOTES}"))
+        return len(server.votes.must_read(ChannelRef("slack", VOTES)))
     report(args, papers, votes, server.run(must_read()))
 
 
@@ -251,6 +254,8 @@ def report(args, papers: dict, votes: dict, must_read: int) -> None:
                     if kind == "cached" else f"   ({p['deep']} deep calls for {p['papers']} papers; {p['overlap']} of "
                     f"{p['repeats']} repeat asks sent while that call was in flight)")
             print(f"  {mode:<13} {kind:<8} {len(ms):>4} {pct(ms, .5):6.1f} {pct(ms, .99):6.1f} {max(ms):6.1f}{tail}")
+    for mode, p in papers.items():
+        print(f"  Slack calls, {mode}: " + ", ".join(f"{n} {m}" for m, n in sorted(p["methods"].items())))
     print(f"\nreaction votes: {args.events} signed events per mode (users U1..U50, :star:/:+1:, 70% added, the "
           f"10 replies of a posted digest)\n  {'mode':<13} {'HTTP s':>7} {'HTTP ev/s':>9} {'ack p50/p99/max ms':>19} "
           f"{'recorded s':>10} {'recorded ev/s':>13}  vote rows")
@@ -279,7 +284,7 @@ def main() -> int:
         prepare_fakes(arxiv, llm, args.uncached)
         server = AppServer(write_config(Path(tmpdir), arxiv, llm), slack)
         try:
-            server.run(server.engine.paper(CACHED, deep=True))  # the cached paper, analysed before any clock
+            server.run(server.engine.paper(CACHED, "en", deep=True))  # the cached paper, analysed before any clock
             llm.latency_s = args.latency
             print(f"Slack HTTP mode: Bolt's web app on 127.0.0.1 (own thread and loop); fakes: arXiv "
                   f"(min_interval_s = 0), LLM ({args.latency} s per call), Slack Web API\n")

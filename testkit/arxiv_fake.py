@@ -3,9 +3,7 @@
     with FakeArxiv() as fx:
         fx.add_day("cs.CV", date(2026, 2, 9), [FeedItem("2602.06959", title="T", ...)])
         feed = feedparser.parse(requests.get(f"{fx.url}/rss/cs.CV").content)
-        client = arxiv.Client(delay_seconds=0, num_retries=0)
-        client.query_url_format = f"{fx.url}/api/query?{{}}"
-        results = list(client.results(arxiv.Search(id_list=["2602.06959"])))
+        found = fetch_metadata(requests.Session(), f"{fx.url}/api/query", ["2602.06959"])  # bot.arxiv.metadata
 
 What feedparser 6.0.14 exposes for this RSS (observed with the real library,
 see tests/test_fakes.py::test_rss_feed_as_feedparser_sees_it):
@@ -51,10 +49,11 @@ request gets the base entry, else the highest version set. Anything else is a
 404 with a small HTML page, as is everything of a `withdraw()`n paper. To make
 one paper's text fail, script it by path: fx.fail_next("/pdf/2602.12281", 500, count=9).
 
-The API entries follow export.arxiv.org's classic Atom layout; the `arxiv`
-4.0.2 client parses them with lxml (not feedparser). Well-formed ids the fake
-does not know are absent from the answer, and totalResults counts only the
-entries found (the real API has at times counted the missing ids too).
+The API entries follow export.arxiv.org's classic Atom layout (paperbot reads them with
+feedparser). It answers id_list lookups only, as paperbot asks: a search_query or a second page
+(start > 0) is a 400. Well-formed ids the fake does not know are absent from the answer, and
+totalResults counts only the entries found (the real API has at times counted the missing ids
+too; `count_missing_ids = True` does that).
 """
 
 from __future__ import annotations
@@ -89,7 +88,6 @@ class FeedItem:
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)  # empty: the feed's category
     announce_type: str = "new"  # new | cross | replace | replace-cross
-    rights: str = DEFAULT_RIGHTS
 
 
 @dataclass
@@ -106,8 +104,6 @@ class ApiPaper:
     published: dt.datetime = dt.datetime(2026, 2, 6, 18, 0, tzinfo=UTC)
     updated: dt.datetime | None = None  # None: same as published
     comment: str | None = None
-    journal_ref: str | None = None
-    doi: str | None = None
 
 
 @dataclass
@@ -326,7 +322,7 @@ class FakeArxiv(FakeServer):
             lines.append(f"      {_tag('pubDate', _rfc822(date))}")
         lines += [
             f"      {_tag('arxiv:announce_type', item.announce_type)}",
-            f"      {_tag('dc:rights', item.rights)}",
+            f"      {_tag('dc:rights', DEFAULT_RIGHTS)}",
             f"      {_tag('dc:creator', ', '.join(item.authors))}",
             "    </item>",
         ]
@@ -337,17 +333,20 @@ class FakeArxiv(FakeServer):
         def arg(name: str, default: str = "") -> str:
             return (query.get(name) or [default])[0]
 
+        id_list = arg("id_list")
+        if not id_list or arg("search_query") or arg("start", "0") != "0":
+            # paperbot looks papers up by id, at most 100 a call: anything else (a search, a second
+            # page) is refused, so no test can rely on semantics the fake lacks.
+            return Response(400, b"fake arXiv answers id_list lookups only (no search_query, no start)")
         try:
-            start = int(arg("start", "0"))
             max_results = int(arg("max_results", "10"))
-            matches = self._select(arg("id_list"), arg("search_query"))
         except ValueError as exc:
             return Response(400, str(exc).encode())
+        matches = self._select(id_list)
         total = len(matches)
-        if self.count_missing_ids and arg("id_list"):
-            total = len([i for i in arg("id_list").split(",") if i.strip()])  # as the real API at times does
-        page = matches[start : start + max_results]
-        entries = [self._api_entry(p, v) for p, v in page]
+        if self.count_missing_ids:
+            total = len([i for i in id_list.split(",") if i.strip()])  # as the real API at times does
+        entries = [self._api_entry(p, v) for p, v in matches[:max_results]]
         title = "ArXiv Query: " + "&".join(f"{k}={v[0]}" for k, v in query.items())
         doc = "\n".join([
             '<?xml version="1.0" encoding="UTF-8"?>',
@@ -358,33 +357,23 @@ class FakeArxiv(FakeServer):
             f"  {_tag('title', title)}\n  <id>http://arxiv.org/api/fake</id>",
             f"  {_tag('updated', _iso(dt.datetime.now(UTC)))}",
             f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
-            f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
+            "  <opensearch:startIndex>0</opensearch:startIndex>",
             f"  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>",
             *entries, "</feed>", "",
         ])
         return Response(200, doc.encode(), content_type="application/atom+xml; charset=utf-8")
 
-    def _select(self, id_list: str, search_query: str) -> list[tuple[ApiPaper, int]]:
-        """(paper, version to show): id_list order, else newest first.
-
-        sortBy/sortOrder are ignored (the real API may order an id_list by
-        date: index results by id, never by position).
-        """
+    def _select(self, id_list: str) -> list[tuple[ApiPaper, int]]:
+        """(paper, version to show) in id_list order; unknown ids and versions are absent."""
         with self._data_lock:
             papers = dict(self._papers)
-        if id_list:
-            found = []
-            for raw in (x for x in id_list.split(",") if x.strip()):
-                base, version = split_id(raw)
-                paper = papers.get(base)
-                # A version the paper never had is as absent as an unknown id.
-                if paper is not None and (version or paper.version) <= paper.version:
-                    found.append((paper, version or paper.version))
-        else:
-            found = [(p, p.version) for p in sorted(
-                papers.values(), key=lambda p: _aware(p.published), reverse=True)]
-        if search_query:
-            found = [(p, v) for p, v in found if _matches(p, search_query)]
+        found = []
+        for raw in (x for x in id_list.split(",") if x.strip()):
+            base, version = split_id(raw)
+            paper = papers.get(base)
+            # A version the paper never had is as absent as an unknown id.
+            if paper is not None and (version or paper.version) <= paper.version:
+                found.append((paper, version or paper.version))
         return found
 
     @staticmethod
@@ -400,12 +389,8 @@ class FakeArxiv(FakeServer):
             f"    {_tag('summary', paper.abstract)}",
             *(f"    <author>\n      {_tag('name', a)}\n    </author>" for a in paper.authors),
         ]
-        if paper.doi:
-            lines.append(f"    {_tag('arxiv:doi', paper.doi)}")
         if paper.comment is not None:
             lines.append(f"    {_tag('arxiv:comment', paper.comment)}")
-        if paper.journal_ref:
-            lines.append(f"    {_tag('arxiv:journal_ref', paper.journal_ref)}")
         abs_url, pdf_url = f"http://arxiv.org/abs/{vid}", f"http://arxiv.org/pdf/{vid}"
         lines += [
             f'    <link href={quoteattr(abs_url)} rel="alternate" type="text/html"/>',
@@ -417,32 +402,3 @@ class FakeArxiv(FakeServer):
             "  </entry>",
         ]
         return "\n".join(lines)
-
-
-_FIELD_RE = re.compile(r'(cat|id|ti|abs|au|all):("[^"]*"|\S+)')
-
-
-def _matches(paper: ApiPaper, search_query: str) -> bool:
-    """A small subset of arXiv's query language: field:value terms joined by AND.
-
-    Fields: cat and id (exact), ti, abs, au, all (substring); case-insensitive,
-    quotes allowed. Anything else (OR, ANDNOT, parentheses, date ranges) is
-    refused with a 400, so no test can rely on semantics the fake lacks.
-    """
-    for term in re.split(r"\s+AND\s+", search_query.strip()):
-        m = _FIELD_RE.fullmatch(term)
-        if m is None:
-            raise ValueError(f"fake arXiv cannot evaluate query term {term!r}")
-        name, value = m.group(1), m.group(2).strip('"').lower()
-        fields = {"cat": paper.categories, "id": [split_id(paper.id)[0]], "ti": [paper.title],
-                  "abs": [paper.abstract], "au": paper.authors}
-        fields["all"] = [text for texts in fields.values() for text in texts]
-        texts = [text.lower() for text in fields[name]]
-        exact = name in ("cat", "id")
-        if not any(value == text if exact else value in text for text in texts):
-            return False
-    return True
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -109,14 +109,13 @@ EVERYONE_PERMISSIONS = (P_ADD_REACTIONS | P_VIEW_CHANNEL | P_SEND_MESSAGES | P_E
 INTENT_GUILD_MEMBERS, INTENT_GUILD_PRESENCES, INTENT_GUILD_MESSAGES = 1 << 1, 1 << 8, 1 << 9
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
-# application flags saying "this privileged intent is switched on in the developer portal"
-_INTENT_APP_FLAGS = {INTENT_GUILD_PRESENCES: 1 << 13, INTENT_GUILD_MEMBERS: 1 << 15, INTENT_MESSAGE_CONTENT: 1 << 19}
 
 # message flags
 F_SUPPRESS_EMBEDS, F_EPHEMERAL, F_LOADING = 1 << 2, 1 << 6, 1 << 7
 
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
-OP_RESUME, OP_RECONNECT, OP_REQUEST_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 6, 7, 8, 9, 10, 11
+OP_RESUME, OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 6, 7, 9, 10, 11
+HEARTBEAT_INTERVAL_MS = 41250  # what Discord sends in HELLO
 WS_CLOSE_TIMEOUT_S = 0.5  # how long stop() waits for a client to answer a close frame
 
 
@@ -134,7 +133,6 @@ class Call:
     seq: int
     status: int
     code: int | None = None  # Discord's error code in the answer (None when it succeeded)
-    files: tuple[str, ...] = ()  # file names of a multipart upload
 
 
 @dataclass(frozen=True)
@@ -278,10 +276,10 @@ def _message_problems(payload: dict[str, Any]) -> list[_Problem]:
     return problems
 
 
-def _is_empty(payload: dict[str, Any], files: tuple[str, ...] = ()) -> bool:
+def _is_empty(payload: dict[str, Any]) -> bool:
     content = payload.get("content")
     has_text = isinstance(content, str) and bool(content.strip())  # Discord trims: " " is empty
-    return not (has_text or payload.get("embeds") or files or payload.get("attachments")
+    return not (has_text or payload.get("embeds") or payload.get("attachments")
                 or payload.get("sticker_ids") or payload.get("poll") or payload.get("components"))
 
 
@@ -316,11 +314,11 @@ def _form_error(problems: list[_Problem]) -> DiscordError:
     return DiscordError(400, 50035, "Invalid Form Body", errors)
 
 
-def _check_message(payload: dict[str, Any], files: tuple[str, ...] = ()) -> None:
+def _check_message(payload: dict[str, Any]) -> None:
     problems = _message_problems(payload)
     if problems:
         raise _form_error(problems)
-    if _is_empty(payload, files):
+    if _is_empty(payload):
         raise DiscordError(400, 50006, "Cannot send an empty message")
 
 
@@ -397,22 +395,12 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-async def _read_body(request: web.Request) -> tuple[Any, tuple[str, ...]]:
-    """(JSON body, uploaded file names). discord.py sends JSON, or multipart with a payload_json
-    field when files are attached."""
+async def _read_body(request: web.Request) -> Any:
+    """The JSON body (paperbot sends no files, so never multipart)."""
     if not request.can_read_body:
-        return None, ()
-    if request.content_type == "multipart/form-data":
-        payload, files = None, []
-        async for part in await request.multipart():
-            if part.name == "payload_json":
-                payload = json.loads(await part.text())
-            elif part.filename:
-                files.append(part.filename)
-                await part.read()
-        return payload, tuple(files)
+        return None
     text = await request.text()
-    return (json.loads(text) if text else None), ()
+    return json.loads(text) if text else None
 
 
 # -- pointing discord.py at the fake ---------------------------------------------------------------
@@ -475,15 +463,12 @@ class FakeDiscord(ThreadedApp):
     discord.Client before stopping the fake (``started_client`` does), or it sees the close and
     starts reconnecting."""
 
-    def __init__(self, *, token: str = DEFAULT_TOKEN, heartbeat_interval: int = 41250,
-                 privileged_intents: int = 0, default_guild: bool = True) -> None:
-        """`privileged_intents`: the privileged intents "enabled in the developer portal"; asking
-        for others at IDENTIFY closes the gateway with 4014, as Discord does. `default_guild` adds
-        GUILD_ID ("Paper Club") with the text channel CHANNEL_ID ("papers")."""
+    def __init__(self, *, token: str = DEFAULT_TOKEN) -> None:
+        """The guild GUILD_ID ("Paper Club") with the text channel CHANNEL_ID ("papers") is there from the
+        start. No privileged intent is "enabled in the developer portal" (paperbot needs none): asking for
+        one at IDENTIFY closes the gateway with 4014, as Discord does."""
         super().__init__()
         self.token = token
-        self.heartbeat_interval = heartbeat_interval  # ms, sent in HELLO
-        self.privileged_intents = privileged_intents
         self.callback_deadline = CALLBACK_DEADLINE_S  # seconds from dispatch to the first callback
         self._lock = threading.RLock()
         self._seq = itertools.count(1)
@@ -506,7 +491,7 @@ class FakeDiscord(ThreadedApp):
         self.identify_payloads: list[dict[str, Any]] = []
         self.resume_payloads: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []  # the query string of each connection
-        self.identifies = self.resumes = self.connections = self.heartbeats = 0
+        self.identifies = self.resumes = self.connections = 0
         self._session: dict[str, Any] | None = None  # {"id", "s", "log": [(s, frame)], "intents"}
         self._live: web.WebSocketResponse | None = None  # the socket dispatches go to
         self._send_lock: asyncio.Lock | None = None  # created on the fake's loop
@@ -514,9 +499,8 @@ class FakeDiscord(ThreadedApp):
         self.add_user(BOT_USER_ID, name="paperbot", bot=True)
         self.add_user(USER_ID, name="ada", global_name="Ada Lovelace")
         self.add_user(USER_ID_2, name="alan", global_name="Alan Turing")
-        if default_guild:
-            self.add_guild(GUILD_ID, name="Paper Club")
-            self.add_channel(CHANNEL_ID, GUILD_ID, name="papers")
+        self._add_guild(GUILD_ID, name="Paper Club")
+        self.add_channel(CHANNEL_ID, GUILD_ID, name="papers")
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -544,33 +528,26 @@ class FakeDiscord(ThreadedApp):
             self._users[user_id] = {"id": user_id, "username": name or f"user{user_id[-4:]}",
                                     "global_name": global_name, "bot": bot}
 
-    def add_guild(self, guild_id: str, name: str = "Fake Guild") -> None:
-        """A guild the bot is in. Added while a client is connected, it arrives as GUILD_CREATE
-        (sent in the background: wait_until the client has it)."""
+    def _add_guild(self, guild_id: str, name: str) -> None:
         with self._lock:
             self._guilds[guild_id] = {"id": guild_id, "name": name, "joined_at": _iso(self._snowflake()),
                                       "bot_role_id": self._snowflake()}
-            live = self._session is not None
-        if live:  # joining a guild while connected: no "unavailable" key, so on_guild_join fires
-            event = self._guild_create(guild_id)
-            del event["unavailable"]
-            self._dispatch_from_anywhere("GUILD_CREATE", event)
 
     def add_channel(self, channel_id: str, guild_id: str = GUILD_ID, name: str | None = None, *,
                     access: bool = True, send: bool = True, topic: str | None = None) -> None:
-        """A text channel. access=False: the bot cannot see it (GET/POST answer 403 50001, and the
-        client's permissions say so); send=False: it can see but not post (403 50013)."""
+        """A text channel, before the client connects (it arrives in GUILD_CREATE). access=False: the bot
+        cannot see it (GET/POST answer 403 50001, and the client's permissions say so); send=False: it can
+        see but not post (403 50013)."""
         with self._lock:
             if guild_id not in self._guilds:
-                raise KeyError(f"FakeDiscord: add_guild({guild_id!r}) first")
+                raise KeyError(f"FakeDiscord: no guild {guild_id!r} (the fake has GUILD_ID)")
+            if self._session is not None:
+                raise RuntimeError("FakeDiscord: add channels before the client connects")
             position = sum(1 for c in self._channels.values() if c["guild_id"] == guild_id)
             self._channels[channel_id] = {"id": channel_id, "guild_id": guild_id,
                                           "name": name or f"channel-{channel_id[-4:]}", "access": access,
                                           "send": send, "topic": topic, "position": position,
                                           "last_message_id": None}
-            live = self._session is not None
-        if live:
-            self._dispatch_from_anywhere("CHANNEL_CREATE", self._channel_object(channel_id))
 
     def rate_limit_next(self, route: str, times: int = 1, retry_after: float = 0.05) -> None:
         """The next `times` calls of `route` get 429 with Discord's headers and body; discord.py
@@ -611,19 +588,14 @@ class FakeDiscord(ThreadedApp):
     def calls_to(self, route: str) -> list[Call]:
         return [c for c in self.calls if c.route == route]
 
-    def messages(self, channel_id: str | None = None, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+    def messages(self, channel_id: str | None = None) -> list[dict[str, Any]]:
         """Messages in a channel or thread (all when None), in creation order; copies with seq
         (when created), id, channel_id, content, embeds, allowed_mentions, flags, ephemeral,
         webhook (posted through an interaction), interaction_id, kind ("message" | "original" |
-        "followup"), loading (a deferred response not yet filled in), edited_seq, reactions,
-        message_reference, files, deleted."""
+        "followup"), loading (a deferred response not yet filled in), edited_seq."""
         with self._lock:
             return [copy.deepcopy(m) for m in self._messages.values()
-                    if channel_id in (None, m["channel_id"]) and (include_deleted or not m["deleted"])]
-
-    def message(self, message_id: str) -> dict[str, Any]:
-        with self._lock:
-            return copy.deepcopy(self._messages[message_id])
+                    if channel_id in (None, m["channel_id"])]
 
     @property
     def threads(self) -> dict[str, dict[str, Any]]:
@@ -659,11 +631,6 @@ class FakeDiscord(ThreadedApp):
         with self._lock:
             return list(self._dispatches)
 
-    def timeline(self) -> list[Call | Callback | Dispatch]:
-        """Everything recorded, in seq order (a callback shares its call's seq)."""
-        with self._lock:
-            return sorted([*self._calls, *self._callbacks, *self._dispatches], key=lambda r: (r.seq, type(r).__name__))
-
     @property
     def connected(self) -> bool:
         """True while a gateway connection has identified or resumed and gets dispatches."""
@@ -676,59 +643,46 @@ class FakeDiscord(ThreadedApp):
         while the client is between connections the event is queued and replayed on RESUME."""
         return await self._on_loop(self._dispatch_when_ready(t, d, timeout))
 
-    def dispatch_sync(self, t: str, d: dict[str, Any], timeout: float = 2.0) -> Dispatch:
-        return self._run(self._dispatch_when_ready(t, d, timeout), timeout + 1)
-
     async def send_reconnect(self) -> None:
         """Send op 7 RECONNECT: discord.py closes the socket and RESUMEs on a new one."""
         await self._on_loop(self._send_reconnect())
 
-    async def interaction(self, name: str, options: dict[str, Any] | list[dict[str, Any]] | None = None, *,
-                          user_id: str = USER_ID, channel_id: str = CHANNEL_ID, guild_id: str | None = None,
-                          subcommand: str | None = None, strict: bool = True,
-                          resolved: dict[str, Any] | None = None) -> FakeInteraction:
+    async def interaction(self, name: str, options: dict[str, Any] | None = None, *, user_id: str = USER_ID,
+                          channel_id: str = CHANNEL_ID, subcommand: str | None = None) -> FakeInteraction:
         """Dispatch a slash command (INTERACTION_CREATE, type 2) as a member typing it.
 
-        `options`: {name: value} (types taken from the synced definition; str/int/bool/float) or
-        raw option dicts. `subcommand`: "done" for ``/mustread done``, "group sub" for a group.
-        strict=True refuses a command that was not synced (Discord would never send it)."""
+        `options`: {name: value} (types taken from the synced definition: str/int/bool/float).
+        `subcommand`: "done" for ``/mustread done``, "group sub" for a group. A command or option that
+        was not synced is refused (Discord would never send it)."""
         payload = self.interaction_payload(name, options, user_id=user_id, channel_id=channel_id,
-                                           guild_id=guild_id, subcommand=subcommand, strict=strict,
-                                           resolved=resolved)
+                                           subcommand=subcommand)
         await self.dispatch("INTERACTION_CREATE", payload)
         return FakeInteraction(payload["id"], payload["token"], payload["channel_id"], payload["guild_id"], payload)
 
     async def reaction(self, user_id: str, channel_id: str, message_id: str, emoji_name: str, *,
-                       added: bool = True, guild_id: str | None = None, emoji_id: str | None = None) -> Dispatch:
-        """A member adds (or removes) a reaction: MESSAGE_REACTION_ADD / _REMOVE; the stored
-        message's reactions follow."""
-        t, d = self.reaction_payload(user_id, channel_id, message_id, emoji_name, added=added,
-                                     guild_id=guild_id, emoji_id=emoji_id)
+                       added: bool = True) -> Dispatch:
+        """A member adds (or removes) a (unicode) reaction: MESSAGE_REACTION_ADD / _REMOVE."""
+        t, d = self.reaction_payload(user_id, channel_id, message_id, emoji_name, added=added)
         return await self.dispatch(t, d)
 
     # -- payload builders (complete, as discord.py's parsers need them) ------------------------------
-    def interaction_payload(self, name: str, options: dict[str, Any] | list[dict[str, Any]] | None = None, *,
-                            user_id: str = USER_ID, channel_id: str = CHANNEL_ID, guild_id: str | None = None,
-                            subcommand: str | None = None, strict: bool = True,
-                            resolved: dict[str, Any] | None = None) -> dict[str, Any]:
+    def interaction_payload(self, name: str, options: dict[str, Any] | None = None, *, user_id: str = USER_ID,
+                            channel_id: str = CHANNEL_ID, subcommand: str | None = None) -> dict[str, Any]:
         """The INTERACTION_CREATE payload ``interaction()`` dispatches (and registers, so callbacks
         and follow-ups for it are accepted)."""
         with self._lock:
             if channel_id not in self._channels and channel_id not in self._threads:
                 raise KeyError(f"FakeDiscord: no channel or thread {channel_id!r}; add_channel() it first")
             channel = self._channel_or_thread(channel_id)
-            guild_id = guild_id or channel["guild_id"]
+            guild_id = channel["guild_id"]
             command, command_guild = self._synced_command(name, guild_id)
-            if command is None and strict:
+            if command is None:
                 raise LookupError(f"FakeDiscord: /{name} was not synced (globally or to guild {guild_id}); "
-                                  "Discord only sends synced commands (pass strict=False to skip this check)")
-            definition = command or {}
-            data: dict[str, Any] = {"id": definition.get("id") or self._snowflake(), "name": name, "type": 1}
+                                  "Discord only sends synced commands")
+            data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
             if command_guild:
                 data["guild_id"] = command_guild  # what CommandTree uses to look in its guild commands
-            data["options"] = self._build_options(definition, options, subcommand, strict)
-            if resolved:
-                data["resolved"] = resolved
+            data["options"] = self._build_options(command, options, subcommand)
             iid, token = self._snowflake(), f"fake-interaction-token-{uuid.uuid4().hex}"
             payload = {
                 "id": iid, "application_id": APP_ID, "type": 2, "token": token, "version": 1, "data": data,
@@ -746,26 +700,16 @@ class FakeDiscord(ThreadedApp):
             return payload
 
     def reaction_payload(self, user_id: str, channel_id: str, message_id: str, emoji_name: str, *,
-                         added: bool = True, guild_id: str | None = None,
-                         emoji_id: str | None = None) -> tuple[str, dict[str, Any]]:
-        """(event name, payload) of a reaction by `user_id`; updates the stored message's reactions."""
+                         added: bool = True) -> tuple[str, dict[str, Any]]:
+        """(event name, payload) of a reaction by `user_id`."""
         with self._lock:
             channel = self._channels.get(channel_id) or self._threads.get(channel_id)
-            guild_id = guild_id or (channel["guild_id"] if channel else GUILD_ID)
-            emoji: dict[str, Any] = {"id": emoji_id, "name": emoji_name}
-            if emoji_id is not None:
-                emoji["animated"] = False
+            guild_id = channel["guild_id"] if channel else GUILD_ID
             d: dict[str, Any] = {"user_id": user_id, "channel_id": channel_id, "message_id": message_id,
-                                 "guild_id": guild_id, "emoji": emoji, "burst": False, "type": 0}
-            stored = self._messages.get(message_id)
-            key = f"{emoji_name}:{emoji_id}" if emoji_id else emoji_name
-            if stored is not None:
+                                 "guild_id": guild_id, "emoji": {"id": None, "name": emoji_name}, "burst": False,
+                                 "type": 0}
+            if message_id in self._messages:
                 d["message_author_id"] = BOT_USER_ID
-                mine = {"emoji": key, "user_id": user_id}
-                if added and mine not in stored["reactions"]:
-                    stored["reactions"].append(mine)
-                elif not added and mine in stored["reactions"]:
-                    stored["reactions"].remove(mine)
             if added:
                 d["member"] = self._member(user_id, guild_id)
                 d["burst_colors"] = []
@@ -779,38 +723,33 @@ class FakeDiscord(ThreadedApp):
                     return cmd, scope
         return None, None
 
-    def _build_options(self, definition: dict[str, Any], options: Any, subcommand: str | None,
-                       strict: bool) -> list[dict[str, Any]]:
+    def _build_options(self, definition: dict[str, Any], options: dict[str, Any] | None,
+                       subcommand: str | None) -> list[dict[str, Any]]:
         defs = definition.get("options") or []
         chain = subcommand.split() if subcommand else []
         leaf_defs = defs
         for part in chain:  # walk group -> subcommand definitions
             found = next((o for o in leaf_defs if o["name"] == part and o.get("type") in (1, 2)), None)
-            if found is None and strict:
+            if found is None:
                 raise LookupError(f"FakeDiscord: /{definition.get('name')} has no subcommand {part!r}")
-            leaf_defs = (found or {}).get("options") or []
-        leaf = self._leaf_options(leaf_defs, options, strict)
+            leaf_defs = found.get("options") or []
+        leaf = self._leaf_options(leaf_defs, options)
         for depth, part in reversed(list(enumerate(chain))):
             kind = 1 if depth == len(chain) - 1 else 2  # the last word is the subcommand, others groups
             leaf = [{"name": part, "type": kind, "options": leaf}]
         return leaf
 
     @staticmethod
-    def _leaf_options(defs: list[dict[str, Any]], options: Any, strict: bool) -> list[dict[str, Any]]:
-        if options is None:
-            return []
-        if isinstance(options, list):
-            return copy.deepcopy(options)  # raw option dicts, as given
+    def _leaf_options(defs: list[dict[str, Any]], options: dict[str, Any] | None) -> list[dict[str, Any]]:
         out = []
-        for name, value in options.items():
+        for name, value in (options or {}).items():
             spec = next((o for o in defs if o["name"] == name), None)
-            if spec is None and strict:
+            if spec is None:
                 raise LookupError(f"FakeDiscord: the synced command has no option {name!r}")
-            kind = spec["type"] if spec else {bool: 5, int: 4, float: 10}.get(type(value), 3)
-            if kind not in (3, 4, 5, 10):
-                raise NotImplementedError(f"FakeDiscord: option type {kind} needs a raw option dict and `resolved`")
-            value = {3: str, 4: int, 5: bool, 10: float}[kind](value)
-            out.append({"name": name, "type": kind, "value": value})
+            if spec["type"] not in (3, 4, 5, 10):
+                raise NotImplementedError(f"FakeDiscord: option type {spec['type']} is not supported")
+            value = {3: str, 4: int, 5: bool, 10: float}[spec["type"]](value)
+            out.append({"name": name, "type": spec["type"], "value": value})
         return out
 
     def _user_object(self, user_id: str) -> dict[str, Any]:
@@ -894,10 +833,9 @@ class FakeDiscord(ThreadedApp):
         }
 
     def _application(self) -> dict[str, Any]:
-        flags = sum(f for intent, f in _INTENT_APP_FLAGS.items() if self.privileged_intents & intent)
         return {
             "id": APP_ID, "name": "paperbot", "icon": None, "description": "", "summary": "", "type": None,
-            "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64, "flags": flags,
+            "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64, "flags": 0,
             "owner": self._user_object(USER_ID), "team": None, "bot": self._user_object(BOT_USER_ID),
             "guild_id": None, "primary_sku_id": None, "slug": None, "cover_image": None, "rpc_origins": [],
             "terms_of_service_url": None, "privacy_policy_url": None, "tags": [], "custom_install_url": None,
@@ -914,13 +852,9 @@ class FakeDiscord(ThreadedApp):
             "author": self._user_object(BOT_USER_ID), "timestamp": _iso(m["id"]),
             "edited_timestamp": m["edited_at"], "tts": m["tts"],
             "mention_everyone": False, "mentions": [], "mention_roles": [], "mention_channels": [],
-            "attachments": [{"id": m["id"], "filename": f, "size": 0, "url": f"{self.url}/attachments/{f}",
-                             "proxy_url": f"{self.url}/attachments/{f}"} for f in m["files"]],
-            "embeds": copy.deepcopy(m["embeds"]), "pinned": False, "flags": m["flags"], "components": [],
-            "reactions": self._reaction_counts(m),
+            "attachments": [], "embeds": copy.deepcopy(m["embeds"]), "pinned": False, "flags": m["flags"],
+            "components": [], "reactions": [],
         }
-        if m["message_reference"]:
-            obj["message_reference"] = m["message_reference"]
         if m["webhook"]:
             # interaction responses and follow-ups come from the application's webhook
             obj.update(webhook_id=APP_ID, application_id=APP_ID)
@@ -930,17 +864,6 @@ class FakeDiscord(ThreadedApp):
         if m["id"] in self._threads:
             obj["thread"] = self._thread_object(m["id"])
         return obj
-
-    @staticmethod
-    def _reaction_counts(m: dict[str, Any]) -> list[dict[str, Any]]:
-        counts = collections.Counter(r["emoji"] for r in m["reactions"])
-        out = []
-        for key, n in counts.items():
-            name, _, eid = key.partition(":")
-            me = {"emoji": key, "user_id": BOT_USER_ID} in m["reactions"]
-            out.append({"emoji": {"id": eid or None, "name": name}, "count": n, "me": me, "burst_colors": [],
-                        "count_details": {"burst": 0, "normal": n}, "me_burst": False})
-        return out
 
     def _snowflake(self) -> str:
         """A fresh, strictly increasing snowflake from the current time (discord.py reads
@@ -961,7 +884,7 @@ class FakeDiscord(ThreadedApp):
         try:
             # Plain text frames even when the client asked for compress=zlib/zstd-stream: discord.py
             # only decompresses binary frames.
-            await ws.send_str(json.dumps({"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval,
+            await ws.send_str(json.dumps({"op": OP_HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS,
                                                                 "_trace": ["fake-gateway"]}, "s": None, "t": None}))
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
@@ -980,21 +903,11 @@ class FakeDiscord(ThreadedApp):
     async def _on_gateway_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
         op, d = frame.get("op"), frame.get("d")
         if op == OP_HEARTBEAT:
-            with self._lock:
-                self.heartbeats += 1
             await ws.send_str(json.dumps({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
         elif op == OP_IDENTIFY:
             await self._identify(ws, d or {})
         elif op == OP_RESUME:
             await self._resume(ws, d or {})
-        elif op == OP_REQUEST_MEMBERS:
-            # Only asked when the client chunks guilds (members intent): answer with the bot alone.
-            for gid in (d["guild_id"] if isinstance(d["guild_id"], list) else [d["guild_id"]]):
-                with self._lock:
-                    member = self._member(BOT_USER_ID, str(gid))
-                await self._send_dispatch("GUILD_MEMBERS_CHUNK", {
-                    "guild_id": str(gid), "members": [member], "chunk_index": 0, "chunk_count": 1,
-                    "not_found": [], "nonce": d.get("nonce")})
         elif op in (OP_PRESENCE, OP_VOICE):
             pass  # accepted, nothing to do
         else:
@@ -1011,7 +924,7 @@ class FakeDiscord(ThreadedApp):
         if not isinstance(intents, int):
             await ws.close(code=4013, message=b"Invalid intent(s).")
             return
-        if intents & PRIVILEGED_INTENTS & ~self.privileged_intents:
+        if intents & PRIVILEGED_INTENTS:  # none is enabled for paperbot's application
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         async with self._send_lock:
@@ -1069,17 +982,6 @@ class FakeDiscord(ThreadedApp):
             await asyncio.sleep(0.005)
         return await self._send_dispatch(t, d)
 
-    def _dispatch_from_anywhere(self, t: str, d: dict[str, Any]) -> None:
-        """Dispatch from set-up code, whichever thread it runs on."""
-        try:
-            on_fake_loop = asyncio.get_running_loop() is self._loop
-        except RuntimeError:
-            on_fake_loop = False
-        if on_fake_loop:
-            self._loop.create_task(self._send_dispatch(t, d))
-        elif self._loop is not None:
-            asyncio.run_coroutine_threadsafe(self._send_dispatch(t, d), self._loop)
-
     async def _send_dispatch(self, t: str, d: dict[str, Any]) -> Dispatch:
         async with self._send_lock:
             return await self._send_locked(t, d)
@@ -1104,10 +1006,10 @@ class FakeDiscord(ThreadedApp):
         path = "/" + request.match_info["tail"]
         query = dict(request.query)
         try:
-            body, files = await _read_body(request)
+            body = await _read_body(request)
             bad_json = False
         except ValueError:
-            body, files, bad_json = None, (), True
+            body, bad_json = None, True
         route, handler, params, needs_auth = self._match(request.method, path)
         auth = request.headers.get("Authorization")
         with self._lock:  # one critical section per call: seq order == processing order
@@ -1120,9 +1022,9 @@ class FakeDiscord(ThreadedApp):
                 return web.Response(status=500)  # never sent: the connection is gone
             self._pending = []
             status, payload, headers = self._answer(route, handler, params, needs_auth, auth, body, bad_json,
-                                                    files, query, seq, rule)
+                                                    query, seq, rule)
             code = payload.get("code") if status >= 400 and isinstance(payload, dict) else None
-            self._calls.append(Call(request.method, path, route, copy.deepcopy(body), query, seq, status, code, files))
+            self._calls.append(Call(request.method, path, route, copy.deepcopy(body), query, seq, status, code))
             pending, self._pending = self._pending, []
         for t, d in pending:  # gateway events the call caused (THREAD_CREATE, MESSAGE_CREATE)
             await self._send_dispatch(t, d)
@@ -1148,7 +1050,7 @@ class FakeDiscord(ThreadedApp):
                 "X-RateLimit-Reset": f"{time.time() + 1:.3f}"}
 
     def _answer(self, route: str, handler: Any, params: dict[str, str], needs_auth: bool, auth: str | None,
-                body: Any, bad_json: bool, files: tuple[str, ...], query: dict[str, str], seq: int,
+                body: Any, bad_json: bool, query: dict[str, str], seq: int,
                 rule: _Rule | None) -> tuple[int, Any, dict[str, str]]:
         if rule is not None and rule.kind == "ratelimit":
             return 429, {"message": rule.message, "retry_after": rule.retry_after, "global": False}, {}
@@ -1161,7 +1063,7 @@ class FakeDiscord(ThreadedApp):
         if bad_json:
             return 400, {"message": "400: Bad Request", "code": 50109}, {}  # "The request body contains invalid JSON."
         try:
-            status, payload = handler(self, params, body if body is not None else {}, query, seq, files)
+            status, payload = handler(self, params, body if body is not None else {}, query, seq)
             return status, payload, {}
         except DiscordError as exc:
             return exc.status, exc.body(), {}
@@ -1170,32 +1072,17 @@ class FakeDiscord(ThreadedApp):
             return 500, {"message": "500: Internal Server Error", "code": 0}, {}
 
     # -- REST handlers (called under self._lock; return (status, body or None for 204)) ---------------
-    def _get_me(self, p, body, query, seq, files):
+    def _get_me(self, p, body, query, seq):
         return 200, self._bot_user()
 
-    def _get_application(self, p, body, query, seq, files):
+    def _get_application(self, p, body, query, seq):
         return 200, self._application()
-
-    def _get_gateway(self, p, body, query, seq, files):
-        return 200, {"url": self.gateway_url.rstrip("/")}
-
-    def _get_gateway_bot(self, p, body, query, seq, files):
-        return 200, {"url": self.gateway_url.rstrip("/"), "shards": 1,
-                     "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000,
-                                             "max_concurrency": 1}}
 
     def _check_app(self, p: dict[str, str]) -> None:
         if p["application_id"] != APP_ID:
             raise DiscordError(403, 50001, "Missing Access")
 
-    def _get_commands(self, p, body, query, seq, files):
-        self._check_app(p)
-        scope = p.get("guild_id")
-        if scope is not None and scope not in self._guilds:
-            raise DiscordError(403, 50001, "Missing Access")
-        return 200, copy.deepcopy(self._commands.get(scope, []))
-
-    def _put_commands(self, p, body, query, seq, files):
+    def _put_commands(self, p, body, query, seq):
         """Bulk overwrite (what CommandTree.sync does): the list replaces the scope's commands."""
         self._check_app(p)
         scope = p.get("guild_id")
@@ -1216,75 +1103,23 @@ class FakeDiscord(ThreadedApp):
         self._commands[scope] = answered
         return 200, copy.deepcopy(answered)
 
-    def _get_channel(self, p, body, query, seq, files):
+    def _get_channel(self, p, body, query, seq):
         return 200, self._channel_object(self._visible(p["channel_id"])["id"])
 
-    def _get_guild(self, p, body, query, seq, files):
-        if p["guild_id"] not in self._guilds:
-            raise DiscordError(404, 10004, "Unknown Guild")
-        guild = self._guild_create(p["guild_id"])
-        for key in ("channels", "threads", "members", "voice_states", "presences", "joined_at", "large",
-                    "member_count", "unavailable", "stage_instances", "guild_scheduled_events", "soundboard_sounds"):
-            guild.pop(key, None)  # REST guild objects carry none of the gateway extras
-        return 200, guild
-
-    def _post_message(self, p, body, query, seq, files):
+    def _post_message(self, p, body, query, seq):
         channel = self._sendable(p["channel_id"])
-        _check_message(body, files)
-        ref = body.get("message_reference")
-        if ref:  # discord.py sends the ids as ints; Discord answers them as strings
-            ref = {k: (str(v) if k.endswith("_id") and v is not None else v) for k, v in ref.items()}
-            ref.setdefault("channel_id", channel["id"])
-        if ref and ref.get("message_id") not in self._messages and ref.get("fail_if_not_exists", True):
-            raise _form_error([(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")])
+        _check_message(body)
         nonce = str(body["nonce"]) if body.get("enforce_nonce") and body.get("nonce") is not None else None
         if nonce is not None and (earlier := self._by_nonce.get((channel["id"], nonce))):
             # Discord: with enforce_nonce, a resend of the same nonce (within a few minutes) answers the
             # message it already created instead of posting it again.
             return 200, self._message_object(self._messages[earlier])
-        message = self._store_message(channel["id"], body, seq, files=files, message_reference=ref)
+        message = self._store_message(channel["id"], body, seq)
         if nonce is not None:
             self._by_nonce[(channel["id"], nonce)] = message["id"]
         return 200, self._message_object(message)
 
-    def _get_message(self, p, body, query, seq, files):
-        self._visible(p["channel_id"])
-        return 200, self._message_object(self._message_in(p["channel_id"], p["message_id"]))
-
-    def _patch_message(self, p, body, query, seq, files):
-        self._visible(p["channel_id"])
-        message = self._message_in(p["channel_id"], p["message_id"])
-        if message["webhook"]:
-            raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
-        self._edit(message, body, seq)
-        return 200, self._message_object(message)
-
-    def _delete_message(self, p, body, query, seq, files):
-        self._visible(p["channel_id"])
-        self._message_in(p["channel_id"], p["message_id"])["deleted"] = True
-        return 204, None
-
-    def _put_reaction(self, p, body, query, seq, files):
-        self._visible(p["channel_id"])
-        message = self._message_in(p["channel_id"], p["message_id"])
-        mine = {"emoji": p["emoji"], "user_id": BOT_USER_ID}
-        if mine not in message["reactions"]:
-            message["reactions"].append(mine)
-        return 204, None
-
-    def _delete_reaction(self, p, body, query, seq, files):
-        self._visible(p["channel_id"])
-        message = self._message_in(p["channel_id"], p["message_id"])
-        mine = {"emoji": p["emoji"], "user_id": BOT_USER_ID}
-        if mine in message["reactions"]:
-            message["reactions"].remove(mine)
-        return 204, None
-
-    def _post_typing(self, p, body, query, seq, files):
-        self._sendable(p["channel_id"])
-        return 204, None
-
-    def _start_thread(self, p, body, query, seq, files):
+    def _start_thread(self, p, body, query, seq):
         channel = self._sendable(p["channel_id"])
         if p["channel_id"] in self._threads:
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
@@ -1317,7 +1152,7 @@ class FakeDiscord(ThreadedApp):
             raise DiscordError(404, 10062, "Unknown interaction")
         return inter
 
-    def _post_callback(self, p, body, query, seq, files):
+    def _post_callback(self, p, body, query, seq):
         """The first response to an interaction. Every attempt is recorded as a Callback, refused
         ones too (with their status), so a test sees a late or doubled response."""
         status = 400
@@ -1333,9 +1168,8 @@ class FakeDiscord(ThreadedApp):
                 raise _form_error([(("type",), "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 8, 9}.")])
             message = None
             if kind == 4:
-                _check_message(data, files)
-                message = self._store_message(inter["channel_id"], data, seq, kind="original", interaction=inter,
-                                              files=files)
+                _check_message(data)
+                message = self._store_message(inter["channel_id"], data, seq, kind="original", interaction=inter)
             elif kind == 5:
                 # the "paperbot is thinking..." message; the first follow-up fills it in
                 flags = F_LOADING | ((data.get("flags") or 0) & F_EPHEMERAL)
@@ -1360,13 +1194,13 @@ class FakeDiscord(ThreadedApp):
         finally:
             self._callbacks.append(Callback(p["interaction_id"], kind, copy.deepcopy(data), seq, status))
 
-    def _post_followup(self, p, body, query, seq, files):
+    def _post_followup(self, p, body, query, seq):
         if p["application_id"] != APP_ID:
             raise _unknown_webhook()
         inter = self._interactions.get(p["interaction_token"])
         if inter is None or inter["acked"] is None:
             raise _unknown_webhook()  # no follow-up before the first response
-        _check_message(body, files)
+        _check_message(body)
         record = {"seq": seq, "interaction_id": inter["id"], "content": body.get("content") or "",
                   "embeds": copy.deepcopy(body.get("embeds") or []), "allowed_mentions": body.get("allowed_mentions"),
                   "flags": body.get("flags") or 0, "replaced_original": False}
@@ -1379,8 +1213,7 @@ class FakeDiscord(ThreadedApp):
             message["allowed_mentions"] = body.get("allowed_mentions")
             record["replaced_original"] = True
         else:
-            message = self._store_message(inter["channel_id"], body, seq, kind="followup", interaction=inter,
-                                          files=files)
+            message = self._store_message(inter["channel_id"], body, seq, kind="followup", interaction=inter)
         record.update(message_id=message["id"], ephemeral=message["ephemeral"])
         self._followups.append(record)
         wait = query.get("wait", "").lower() in ("1", "true")
@@ -1392,26 +1225,18 @@ class FakeDiscord(ThreadedApp):
         inter = self._interactions.get(p["interaction_token"])
         if inter is None:
             raise _unknown_webhook()
-        mid = inter["original_id"] if "message_id" not in p else p["message_id"]
-        message = self._messages.get(mid) if mid else None
-        if message is None or message["interaction_id"] != inter["id"] or message["deleted"]:
+        message = self._messages.get(inter["original_id"]) if inter["original_id"] else None
+        if message is None:
             raise _unknown_message()
         return message
 
-    def _get_webhook_message(self, p, body, query, seq, files):
-        return 200, self._message_object(self._webhook_message(p))
-
-    def _patch_webhook_message(self, p, body, query, seq, files):
+    def _patch_webhook_message(self, p, body, query, seq):
         message = self._webhook_message(p)
         inter = self._interactions[p["interaction_token"]]
         if message["id"] == inter["original_id"]:
             inter["defer_pending"] = False  # the loading message is filled in now
         self._edit(message, body, seq)
         return 200, self._message_object(message)
-
-    def _delete_webhook_message(self, p, body, query, seq, files):
-        self._webhook_message(p)["deleted"] = True
-        return 204, None
 
     # -- REST helpers --------------------------------------------------------------------------------
     def _channel_or_thread(self, channel_id: str) -> dict[str, Any]:
@@ -1438,13 +1263,12 @@ class FakeDiscord(ThreadedApp):
 
     def _message_in(self, channel_id: str, message_id: str) -> dict[str, Any]:
         message = self._messages.get(message_id)
-        if message is None or message["channel_id"] != channel_id or message["deleted"]:
+        if message is None or message["channel_id"] != channel_id:
             raise _unknown_message()
         return message
 
     def _store_message(self, channel_id: str, body: dict[str, Any], seq: int, *, kind: str = "message",
-                       interaction: dict[str, Any] | None = None, files: tuple[str, ...] = (),
-                       loading: bool = False, message_reference: dict[str, Any] | None = None) -> dict[str, Any]:
+                       interaction: dict[str, Any] | None = None, loading: bool = False) -> dict[str, Any]:
         mid = self._snowflake()
         flags = body.get("flags") or 0
         message = {
@@ -1452,10 +1276,9 @@ class FakeDiscord(ThreadedApp):
             "embeds": copy.deepcopy(body.get("embeds") or []), "allowed_mentions": body.get("allowed_mentions"),
             "flags": flags, "ephemeral": bool(flags & F_EPHEMERAL), "tts": bool(body.get("tts")),
             "webhook": interaction is not None, "interaction_id": interaction["id"] if interaction else None,
-            "kind": kind, "loading": loading, "edited_seq": None, "edited_at": None, "reactions": [],
-            "message_reference": message_reference, "files": list(files), "deleted": False,
-            # Discord's message type: 20 for a slash command's response and follow-ups, 19 reply, 0 default
-            "type": 20 if interaction else (19 if message_reference else 0),
+            "kind": kind, "loading": loading, "edited_seq": None, "edited_at": None,
+            # Discord's message type: 20 for a slash command's response and follow-ups, 0 default
+            "type": 20 if interaction else 0,
         }
         self._messages[mid] = message
         if not message["ephemeral"]:
@@ -1492,30 +1315,14 @@ class FakeDiscord(ThreadedApp):
         # (method, templated route, handler, needs the bot token); first match wins
         ("GET", "GET /users/@me", _get_me, True),
         ("GET", "GET /oauth2/applications/@me", _get_application, True),
-        ("GET", "GET /gateway", _get_gateway, False),
-        ("GET", "GET /gateway/bot", _get_gateway_bot, True),
-        ("GET", "GET /applications/{application_id}/commands", _get_commands, True),
         ("PUT", ROUTE_GLOBAL_COMMANDS, _put_commands, True),
-        ("GET", "GET /applications/{application_id}/guilds/{guild_id}/commands", _get_commands, True),
         ("PUT", ROUTE_GUILD_COMMANDS, _put_commands, True),
-        ("GET", "GET /guilds/{guild_id}", _get_guild, True),
         ("GET", ROUTE_GET_CHANNEL, _get_channel, True),
         ("POST", ROUTE_SEND, _post_message, True),
-        ("POST", "POST /channels/{channel_id}/typing", _post_typing, True),
-        ("GET", "GET /channels/{channel_id}/messages/{message_id}", _get_message, True),
-        ("PATCH", "PATCH /channels/{channel_id}/messages/{message_id}", _patch_message, True),
-        ("DELETE", "DELETE /channels/{channel_id}/messages/{message_id}", _delete_message, True),
         ("POST", ROUTE_THREAD, _start_thread, True),
-        ("PUT", "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", _put_reaction, True),
-        ("DELETE", "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", _delete_reaction, True),
         # interaction routes authenticate by their token in the path, as on Discord
         ("POST", ROUTE_CALLBACK, _post_callback, False),
         ("POST", ROUTE_FOLLOWUP, _post_followup, False),
-        # the interaction's own messages: @original comes first so it never matches {message_id}
-        ("GET", f"GET {_HOOK_MESSAGES}/@original", _get_webhook_message, False),
+        # editing the interaction's "thinking" message (edit_original_response)
         ("PATCH", f"PATCH {_HOOK_MESSAGES}/@original", _patch_webhook_message, False),
-        ("DELETE", f"DELETE {_HOOK_MESSAGES}/@original", _delete_webhook_message, False),
-        ("GET", f"GET {_HOOK_MESSAGES}/{{message_id}}", _get_webhook_message, False),
-        ("PATCH", f"PATCH {_HOOK_MESSAGES}/{{message_id}}", _patch_webhook_message, False),
-        ("DELETE", f"DELETE {_HOOK_MESSAGES}/{{message_id}}", _delete_webhook_message, False),
     ]

@@ -54,7 +54,6 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     error: dict[str, Any] | None = None  # merged over the default error object
-    delay_s: float = 0.0  # on top of FakeLLM.latency_s
     refusal: str | None = None  # OpenAI structured outputs: the refusal text, content then null
     reasoning_content: str | None = None  # what vLLM/DeepSeek servers send beside the answer
 
@@ -106,11 +105,10 @@ def _prompt_text(request: dict[str, Any]) -> str:
 
 
 class FakeLLM(FakeServer):
-    """POST /v1/chat/completions (plain and streamed), GET /v1/models."""
+    """POST /v1/chat/completions (not streamed: paperbot does not stream)."""
 
-    def __init__(self, model: str = "fake-model") -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.model = model  # only listed by /v1/models; answers echo the request
         self.responder: Responder = lambda request: "{}"
         self.latency_s = 0.0
         self._script: collections.deque[Reply | str] = collections.deque()
@@ -139,10 +137,6 @@ class FakeLLM(FakeServer):
 
     # -- HTTP ------------------------------------------------------------------
     def route(self, req: Recorded) -> Response:
-        if req.method == "GET" and req.path == "/v1/models":
-            body = {"object": "list", "data": [
-                {"id": self.model, "object": "model", "created": 0, "owned_by": "fake"}]}
-            return _json(200, body)
         if req.method != "POST" or req.path != CHAT_PATH:
             return _error_response(Reply(status=404, error={"message": f"no route {req.path}"}))
         try:
@@ -158,13 +152,12 @@ class FakeLLM(FakeServer):
             reply = Reply(content=reply)
 
         # Sleep in this request's own thread so concurrent requests overlap.
-        delay = self.latency_s + reply.delay_s
-        if delay > 0:
-            time.sleep(delay)
+        if self.latency_s > 0:
+            time.sleep(self.latency_s)
         if reply.status != 200:
             return _error_response(reply)
         if request.get("stream"):
-            return self._stream(request, reply)
+            return _error_response(Reply(status=400, error={"message": "the fake does not stream"}))
         return _json(200, self._completion(request, reply), reply.headers)
 
     def _completion(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -172,7 +165,7 @@ class FakeLLM(FakeServer):
             "id": f"chatcmpl-fake{next(self._ids)}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": request.get("model", self.model),
+            "model": request.get("model", "fake-model"),
             "choices": [{
                 "index": 0,
                 "message": {"role": "assistant", "content": None if reply.refusal else reply.content,
@@ -189,23 +182,6 @@ class FakeLLM(FakeServer):
         completion = _estimate_tokens(reply.content)
         return {"prompt_tokens": prompt, "completion_tokens": completion,
                 "total_tokens": prompt + completion}
-
-    def _stream(self, request: dict[str, Any], reply: Reply) -> Response:
-        """The whole event stream at once: valid SSE, and simple to reason about."""
-        base = {"id": f"chatcmpl-fake{next(self._ids)}", "object": "chat.completion.chunk",
-                "created": int(time.time()), "model": request.get("model", self.model)}
-        chunks = [
-            {**base, "choices": [{"index": 0, "finish_reason": None,
-                                  "delta": {"role": "assistant", "content": reply.content}}]},
-            {**base, "choices": [{"index": 0, "delta": {},
-                                  "finish_reason": reply.finish_reason}]},
-        ]
-        if (request.get("stream_options") or {}).get("include_usage"):
-            # As OpenAI does: a last chunk with no choices that carries the usage.
-            chunks.append({**base, "choices": [], "usage": self._usage(request, reply)})
-        body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
-        headers = {"cache-control": "no-cache", **reply.headers}
-        return Response(200, body.encode(), headers, content_type="text/event-stream")
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:

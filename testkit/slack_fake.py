@@ -15,7 +15,10 @@ What it enforces, so code under test cannot cheat: tokens (bot/user tokens for t
 ``xapp-`` token for ``apps.connections.open``), known channels and membership, and Slack's message
 limits (50 blocks, 3000-char section text, 150-char header, 40,000-char text).
 
-Ordering without clocks: every recorded call, envelope, ack and response_url post gets a ``seq``
+Web API methods: the ones paperbot calls (auth.test, apps.connections.open, chat.postMessage,
+chat.postEphemeral, conversations.info); any other answers unknown_method.
+
+Ordering without clocks: every recorded call, ack and response_url post gets a ``seq``
 from one shared counter, so "the ack came before the post" is ``ack.seq < message["seq"]``.
 """
 
@@ -39,8 +42,8 @@ from aiohttp import WSMsgType, web
 from testkit.threaded_app import ThreadedApp
 
 __all__ = [
-    "Ack", "Call", "Envelope", "FakeSlack", "ResponsePost", "SlackError",
-    "blocks_errors", "check_message", "event_body", "event_payload", "interactive_body", "reaction_event", "sign",
+    "Ack", "Call", "FakeSlack", "ResponsePost", "SlackError",
+    "blocks_errors", "check_message", "event_body", "event_payload", "reaction_event", "sign",
     "slash_command_body", "slash_command_payload",
 ]
 
@@ -67,18 +70,8 @@ class Call:
     headers: dict[str, str]
     seq: int
     token: str | None = None
-    status: int = 200  # HTTP status of the answer (429 when rate limited, 0 when dropped)
-    error: str | None = None  # the answer's "error": None when ok, "dropped" when never processed
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """A Socket Mode envelope the fake pushed to the app."""
-
-    envelope_id: str
-    type: str
-    payload: dict[str, Any]
-    seq: int
+    status: int = 200  # HTTP status of the answer (429 when rate limited)
+    error: str | None = None  # the answer's "error": None when ok
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,7 @@ class SlackError(Exception):
 
 @dataclass
 class _Rule:
-    kind: str  # "pass" | "ratelimit" | "fail" | "drop" | "drop_after"
+    kind: str  # "pass" | "ratelimit" | "fail"
     error: str = ""
     retry_after: int = 0
 
@@ -165,11 +158,6 @@ def event_payload(event: dict[str, Any], event_id: str = "Ev1", team_id: str = T
 
 def event_body(event: dict[str, Any], event_id: str = "Ev1", team_id: str = TEAM_ID) -> bytes:
     return json.dumps(event_payload(event, event_id, team_id)).encode()
-
-
-def interactive_body(payload: dict[str, Any]) -> bytes:
-    """Interactivity (buttons, shortcuts) arrives form-encoded as a single ``payload=`` JSON field."""
-    return urlencode({"payload": json.dumps(payload)}).encode()
 
 
 def reaction_event(user: str, reaction: str, channel: str, ts: str, added: bool = True,
@@ -276,12 +264,10 @@ class FakeSlack(ThreadedApp):
         self._ts = itertools.count(1)
         self._calls: list[Call] = []
         self._messages: list[dict[str, Any]] = []
-        self._ephemerals: list[dict[str, Any]] = []
         self._channels: dict[str, dict[str, Any]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._rules: dict[str, collections.deque[_Rule]] = collections.defaultdict(collections.deque)
         self._response_urls: dict[str, list[ResponsePost]] = {}
-        self._envelopes: list[Envelope] = []
         self._acks: list[Ack] = []
         self.add_user(BOT_USER_ID, name="paperbot", is_bot=True)
 
@@ -320,11 +306,6 @@ class FakeSlack(ThreadedApp):
         """The next `times` calls of `method` get HTTP 200 {"ok": false, "error": error}."""
         self._add_rules(method, times, _Rule("fail", error))
 
-    def drop_connection_next(self, method: str, times: int = 1, processed: bool = False) -> None:
-        """Close the connection instead of answering. processed=True does the work first (a
-        message is stored) and loses only the answer: what makes a retrying client post twice."""
-        self._add_rules(method, times, _Rule("drop_after" if processed else "drop"))
-
     def after(self, method: str, calls: int) -> Self:
         """Let the next `calls` calls of `method` through before the rules added next:
         `fake.after("chat.postMessage", 5).fail_next(...)` fails the sixth post."""
@@ -353,17 +334,13 @@ class FakeSlack(ThreadedApp):
 
     def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages posted (top level and replies), in order; each with ts, thread_ts, text,
-        blocks, unfurl_links, unfurl_media, reactions, seq (copies: edit freely)."""
+        blocks, unfurl_links, unfurl_media, seq (copies: edit freely)."""
         with self._lock:
             return [dict(m) for m in self._messages if channel in (None, m["channel"])]
 
     def thread(self, channel: str, parent_ts: str) -> list[dict[str, Any]]:
         """The replies under `parent_ts` (the parent itself not included), in order."""
         return [m for m in self.messages(channel) if m["thread_ts"] == parent_ts and m["ts"] != parent_ts]
-
-    def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(m) for m in self._ephemerals if channel in (None, m["channel"])]
 
     @property
     def response_urls(self) -> dict[str, list[ResponsePost]]:
@@ -377,11 +354,6 @@ class FakeSlack(ThreadedApp):
             return list(self._response_urls.get(url_or_id.rstrip("/").rsplit("/", 1)[-1], []))
 
     @property
-    def envelopes(self) -> list[Envelope]:
-        with self._lock:
-            return list(self._envelopes)
-
-    @property
     def acks(self) -> list[Ack]:
         with self._lock:
             return list(self._acks)
@@ -392,20 +364,11 @@ class FakeSlack(ThreadedApp):
         with self._lock:
             return sum(1 for ws in self._sockets if not ws.closed)
 
-    def timeline(self) -> list[Call | Envelope | Ack | ResponsePost]:
-        """Everything recorded, in seq order."""
-        with self._lock:
-            posts = [p for ps in self._response_urls.values() for p in ps]
-            return sorted([*self._calls, *self._envelopes, *self._acks, *posts], key=lambda r: r.seq)
-
     def _ack_for(self, envelope_id: str) -> Ack | None:
         return next((a for a in self.acks if a.envelope_id == envelope_id), None)
 
     async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> Ack:
         return await self.wait_until(lambda: self._ack_for(envelope_id), timeout)
-
-    def wait_ack_sync(self, envelope_id: str, timeout: float = 5.0) -> Ack:
-        return self.wait_until_sync(lambda: self._ack_for(envelope_id), timeout)
 
     # -- Socket Mode: pushing to the app -----------------------------------------------------------
     async def send_envelope(self, type: str, payload: dict[str, Any], envelope_id: str | None = None,
@@ -416,17 +379,6 @@ class FakeSlack(ThreadedApp):
         fut = asyncio.run_coroutine_threadsafe(self._push(frame, timeout), self._loop)
         await asyncio.wrap_future(fut)
         return frame["envelope_id"]
-
-    def send_envelope_sync(self, type: str, payload: dict[str, Any], envelope_id: str | None = None,
-                           accepts_response_payload: bool = True, timeout: float = 2.0, **extra: Any) -> str:
-        frame = self._envelope_frame(type, payload, envelope_id, accepts_response_payload, extra)
-        self._run(self._push(frame, timeout), timeout + 1)
-        return frame["envelope_id"]
-
-    async def send_disconnect(self, reason: str = "refresh_requested", timeout: float = 2.0) -> None:
-        """Slack's "please reconnect" frame; the client then calls apps.connections.open again."""
-        frame = {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake-link"}}
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._push(frame, timeout), self._loop))
 
     @staticmethod
     def _envelope_frame(type: str, payload: dict[str, Any], envelope_id: str | None,
@@ -441,10 +393,6 @@ class FakeSlack(ThreadedApp):
             if time.monotonic() > deadline:
                 raise TimeoutError("FakeSlack: no Socket Mode connection to push to")
             await asyncio.sleep(0.005)
-        if "envelope_id" in frame:
-            with self._lock:
-                self._envelopes.append(Envelope(frame["envelope_id"], frame["type"], frame["payload"],
-                                                next(self._seq)))
         await ws.send_str(json.dumps(frame))
 
     # -- HTTP: Socket Mode endpoint ----------------------------------------------------------------
@@ -522,11 +470,7 @@ class FakeSlack(ThreadedApp):
             rule = None if rule is not None and rule.kind == "pass" else rule
             status, body, extra_headers = self._answer(method, params, token, seq, rule)
             error = None if body.get("ok") else body.get("error")
-            dropped = rule is not None and rule.kind.startswith("drop")
-            self._calls.append(Call(method, params or {}, headers, seq, token, 0 if dropped else status, error))
-        if dropped:
-            request.transport.close()
-            raise asyncio.CancelledError  # aiohttp: end the handler without writing an answer
+            self._calls.append(Call(method, params or {}, headers, seq, token, status, error))
         return web.json_response(body, status=status, headers=extra_headers)
 
     def _answer(self, method: str, params: dict[str, Any] | None, token: str | None, seq: int,
@@ -535,8 +479,6 @@ class FakeSlack(ThreadedApp):
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(rule.retry_after)}
         if rule is not None and rule.kind == "fail":
             return 200, {"ok": False, "error": rule.error}, {}
-        if rule is not None and rule.kind == "drop":
-            return 0, {"ok": False, "error": "dropped"}, {}
         if params is None:
             return 200, {"ok": False, "error": "invalid_json"}, {}
         try:
@@ -569,7 +511,7 @@ class FakeSlack(ThreadedApp):
             "type": "message", "channel": channel, "ts": self._next_ts(), "text": text, "blocks": blocks,
             "thread_ts": p.get("thread_ts"), "unfurl_links": _as_bool(p.get("unfurl_links")),
             "unfurl_media": _as_bool(p.get("unfurl_media")), "user": BOT_USER_ID, "bot_id": BOT_ID,
-            "team": TEAM_ID, "reactions": [], "seq": seq,
+            "team": TEAM_ID, "seq": seq,
         }
         self._messages.append(message)
         return {"channel": channel, "ts": message["ts"], "message": _public(message)}
@@ -578,64 +520,18 @@ class FakeSlack(ThreadedApp):
         channel = self._writable_channel(p.get("channel"))
         if p.get("user") not in self._users:
             raise SlackError("user_not_found")
-        text, blocks = check_message(p)
-        ts = self._next_ts()
-        self._ephemerals.append({"channel": channel, "user": p["user"], "ts": ts, "text": text,
-                                 "blocks": blocks, "thread_ts": p.get("thread_ts"), "seq": seq})
-        return {"message_ts": ts}
-
-    def _chat_update(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
-        message = self._message(self._writable_channel(p.get("channel")), p.get("ts"))
-        text, blocks = check_message(p)
-        message.update(text=text, blocks=blocks, edited={"user": BOT_USER_ID, "seq": seq})
-        return {"channel": message["channel"], "ts": message["ts"], "text": text,
-                "message": _public(message)}
-
-    def _chat_get_permalink(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
-        message = self._message(self._channel(p.get("channel"))["id"], p.get("message_ts"))
-        link = f"{WORKSPACE_URL}archives/{message['channel']}/p{message['ts'].replace('.', '')}"
-        if message["thread_ts"]:
-            link += f"?thread_ts={message['thread_ts']}&cid={message['channel']}"
-        return {"channel": message["channel"], "permalink": link}
+        check_message(p)
+        return {"message_ts": self._next_ts()}
 
     def _conversations_info(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
         return {"channel": _channel_view(self._channel(p.get("channel")))}
-
-    def _conversations_join(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
-        channel = self._channel(p.get("channel"))
-        already = channel["is_member"]
-        channel["is_member"] = True
-        return {"channel": _channel_view(channel), **({"warning": "already_in_channel"} if already else {})}
-
-    def _reactions_add(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
-        message = self._message(self._channel(p.get("channel"))["id"], p.get("timestamp"))
-        name = (p.get("name") or "").strip(":")
-        if not name:
-            raise SlackError("invalid_name")
-        if name in message["reactions"]:
-            raise SlackError("already_reacted")
-        message["reactions"].append(name)
-        return {}
-
-    def _users_info(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
-        user = self._users.get(p.get("user"))
-        if user is None:
-            raise SlackError("user_not_found")
-        profile = {"real_name": user["name"].title(), "display_name": user["name"]}
-        return {"user": {**user, "team_id": TEAM_ID, "real_name": profile["real_name"], "deleted": False,
-                         "profile": profile}}
 
     _METHODS: dict[str, Callable[["FakeSlack", dict[str, Any], int], dict[str, Any]]] = {
         "auth.test": _auth_test,
         "apps.connections.open": _apps_connections_open,
         "chat.postMessage": _chat_post_message,
         "chat.postEphemeral": _chat_post_ephemeral,
-        "chat.update": _chat_update,
-        "chat.getPermalink": _chat_get_permalink,
         "conversations.info": _conversations_info,
-        "conversations.join": _conversations_join,
-        "reactions.add": _reactions_add,
-        "users.info": _users_info,
     }
 
     # -- lookups -------------------------------------------------------------------------------------
@@ -652,12 +548,6 @@ class FakeSlack(ThreadedApp):
         if not channel["is_member"]:
             raise SlackError("not_in_channel")
         return channel["id"]
-
-    def _message(self, channel: str, ts: Any) -> dict[str, Any]:
-        found = next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
-        if found is None:
-            raise SlackError("message_not_found")
-        return found
 
     def _next_ts(self) -> str:
         micros = 1_700_000_000_000_000 + 100 * next(self._ts)

@@ -15,11 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -117,10 +113,6 @@ async def test_channels_and_membership(slack, client):
     info = await client.conversations_info(channel="C0999")
     assert info["channel"]["name"] == "robotics" and info["channel"]["is_member"] is False
 
-    await client.conversations_join(channel="C0999")
-    await client.chat_postMessage(channel="C0999", text="joined")
-    assert [m["text"] for m in slack.messages("C0999")] == ["joined"]
-
 
 async def test_tokens_and_unknown_methods(slack, client):
     assert await slack_error(AsyncWebClient(token="xapp-1", base_url=slack.api_url).auth_test()) \
@@ -149,26 +141,15 @@ def test_sync_client_and_sync_context_manager():
         fake.add_channel("C0123")
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
         posted = client.chat_postMessage(channel="C0123", text="from sync")
-        assert client.chat_getPermalink(channel="C0123", message_ts=posted["ts"])["permalink"].endswith(
-            "/archives/C0123/p1700000000000100")
+        assert posted["ts"] == "1700000000.000100"
         assert fake.messages("C0123")[0]["text"] == "from sync"
 
 
-async def test_update_react_ephemeral_users(slack, client):
+async def test_ephemeral_needs_a_known_user(slack, client):
     slack.add_user("U1", name="ada")
-    posted = await client.chat_postMessage(channel="C0123", text="draft")
-    await client.chat_update(channel="C0123", ts=posted["ts"], text="final")
-    await client.reactions_add(channel="C0123", timestamp=posted["ts"], name="eyes")
-    assert await slack_error(client.reactions_add(channel="C0123", timestamp=posted["ts"], name="eyes")) \
-        == "already_reacted"
-    assert await slack_error(client.chat_update(channel="C0123", ts="1.2", text="x")) == "message_not_found"
-    [message] = slack.messages("C0123")
-    assert message["text"] == "final" and message["reactions"] == ["eyes"]
-
-    eph = await client.chat_postEphemeral(channel="C0123", user="U1", text="only you")
-    assert slack.ephemerals("C0123")[0]["ts"] == eph["message_ts"]
-    assert (await client.users_info(user="U1"))["user"]["name"] == "ada"
-    assert await slack_error(client.users_info(user="U404")) == "user_not_found"
+    assert (await client.chat_postEphemeral(channel="C0123", user="U1", text="only you"))["message_ts"]
+    assert await slack_error(client.chat_postEphemeral(channel="C0123", user="U404", text="x")) == "user_not_found"
+    assert slack.messages("C0123") == []  # not a channel message
 
 
 # -- failures --------------------------------------------------------------------------------------
@@ -199,26 +180,6 @@ async def test_fail_next_then_recover(slack, client):
         assert await slack_error(client.chat_postMessage(channel="C0123", text="x")) == "fatal_error"
     await client.chat_postMessage(channel="C0123", text="x")
     assert [c.error for c in slack.calls_to("chat.postMessage")] == ["fatal_error", "fatal_error", None]
-
-
-async def test_a_lost_answer_makes_a_retrying_client_post_twice(slack):
-    retry_now = AsyncConnectionErrorRetryHandler(
-        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(fixed_internal=0))
-    client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[retry_now])
-    slack.drop_connection_next("chat.postMessage", processed=True)
-
-    await client.chat_postMessage(channel="C0123", text="digest")
-
-    assert [m["text"] for m in slack.messages("C0123")] == ["digest", "digest"]
-    assert [c.status for c in slack.calls_to("chat.postMessage")] == [0, 200]
-
-
-async def test_dropped_connection_raises_without_retries(slack):
-    client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
-    slack.drop_connection_next("chat.postMessage")
-    with pytest.raises(aiohttp.ServerDisconnectedError):
-        await client.chat_postMessage(channel="C0123", text="x")
-    assert slack.messages() == []
 
 
 # -- Bolt, HTTP mode -------------------------------------------------------------------------------
@@ -339,7 +300,7 @@ async def test_socket_mode_slash_command(slack):
 
     assert ack.payload is None  # a bare ack()
     assert message["text"] == "Reading 2602.12281"
-    assert slack.envelopes[0].seq < ack.seq < message["seq"]
+    assert ack.seq < message["seq"]
     assert slack.calls_to("apps.connections.open")[0].token == "xapp-test"
     await slack.wait_until(lambda: slack.socket_connections == 0)
 
@@ -367,9 +328,3 @@ async def test_socket_mode_ack_with_text_and_an_event(slack):
     assert command_ack.payload == {"text": "Unknown paper id"}
     assert reactions == ["eyes"]
 
-
-async def test_socket_mode_reconnects_after_disconnect(slack):
-    async with socket_mode(bolt_app(slack)):
-        await slack.send_disconnect()
-        await slack.wait_until(lambda: len(slack.calls_to("apps.connections.open")) == 2)
-        await slack.wait_until(lambda: slack.socket_connections == 1)
