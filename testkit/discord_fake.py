@@ -1017,7 +1017,7 @@ class FakeDiscord(ThreadedApp):
             rule = self._rules[route].popleft() if self._rules.get(route) else None
             rule = None if rule is not None and rule.kind == "pass" else rule
             if rule is not None and rule.kind == "drop":
-                self._calls.append(Call(request.method, path, route, copy.deepcopy(body), query, seq, 0, None, files))
+                self._calls.append(Call(request.method, path, route, copy.deepcopy(body), query, seq, 0, None))
                 request.transport.close()
                 return web.Response(status=500)  # never sent: the connection is gone
             self._pending = []

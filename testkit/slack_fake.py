@@ -523,6 +523,13 @@ class FakeSlack(ThreadedApp):
         check_message(p)
         return {"message_ts": self._next_ts()}
 
+    def _chat_get_permalink(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
+        message = self._message(self._channel(p.get("channel"))["id"], p.get("message_ts"))
+        link = f"{WORKSPACE_URL}archives/{message['channel']}/p{message['ts'].replace('.', '')}"
+        if message["thread_ts"]:
+            link += f"?thread_ts={message['thread_ts']}&cid={message['channel']}"
+        return {"channel": message["channel"], "permalink": link}
+
     def _conversations_info(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
         return {"channel": _channel_view(self._channel(p.get("channel")))}
 
@@ -531,6 +538,7 @@ class FakeSlack(ThreadedApp):
         "apps.connections.open": _apps_connections_open,
         "chat.postMessage": _chat_post_message,
         "chat.postEphemeral": _chat_post_ephemeral,
+        "chat.getPermalink": _chat_get_permalink,  # the weekly recap links each paper's message
         "conversations.info": _conversations_info,
     }
 
@@ -548,6 +556,12 @@ class FakeSlack(ThreadedApp):
         if not channel["is_member"]:
             raise SlackError("not_in_channel")
         return channel["id"]
+
+    def _message(self, channel: str, ts: Any) -> dict[str, Any]:
+        found = next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+        if found is None:
+            raise SlackError("message_not_found")
+        return found
 
     def _next_ts(self) -> str:
         micros = 1_700_000_000_000_000 + 100 * next(self._ts)
