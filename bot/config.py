@@ -178,6 +178,19 @@ class SiteConfig(_Section):
         return value
 
 
+class RankingConfig(_Section):
+    # Each channel's picks learn from what its people vote for (up and down), ask for (/paper) and
+    # import; false: the interests ranking alone, exactly as without a taste.
+    learn: bool = True
+    # Picks kept for a paper unlike what the channel liked so far, so its votes teach something new.
+    explore: int = Field(0, ge=0, le=5)
+    # A paper posted this many days ago with no vote and no /paper request counts as a weak "not for us".
+    unvoted_after_days: float = Field(3.0, ge=0)
+    # The recent announcement days (and at most this many papers) a channel's taste is learned against.
+    background_days: int = Field(10, ge=0, le=60)
+    background_papers: int = Field(2000, ge=0, le=20000)
+
+
 class StorageConfig(_Section):
     path: str = "data/paperbot.db"
     # How long a claim on an analysis or a download holds without being renewed: a process that dies
@@ -193,6 +206,7 @@ class Config(_Section):
     slack: SlackConfig = SlackConfig()
     discord: DiscordConfig = DiscordConfig()
     votes: VotesConfig = VotesConfig()
+    ranking: RankingConfig = RankingConfig()
     recap: RecapConfig = RecapConfig()
     site: SiteConfig = SiteConfig()
     channels: tuple[ChannelConfig, ...] = ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -50,8 +51,12 @@ class Engine:
             self.llm = LLMClient(config.llm, base_url=config.llm_base_url, api_key=api_key,
                                  store=self.store, run_id=self.run_id)
         self.analyst = Analyst(self.store, self.llm, deep_max_tokens=config.llm.deep_max_output_tokens)
-        self.days = DayPicker(self.store, self.arxiv, config.arxiv.announce_types)
+        self.days = DayPicker(self.store, self.arxiv, config.arxiv.announce_types, config.ranking)
         self._metadata_lock = asyncio.Lock()
+        self._wanted: set[str] = set()  # ids whose metadata a pick is waiting for
+        self._fetching: set[str] = set()  # ids a request on its way asks for
+        self._wanted_lock = threading.Lock()  # taken from the request's worker thread
+        self._resolving: dict[str, asyncio.Future] = {}  # id -> its lookup in flight
 
     async def close(self) -> None:
         """Close everything the engine opened: the LLM client, the arXiv session, the database."""
@@ -110,20 +115,49 @@ class Engine:
     async def _complete_metadata(self, ids: list[str], progress: Progress) -> dict[str, Paper]:
         if not ids:
             return {}
-        # One completion at a time, and only for what is still missing once it is our turn: channels
-        # posting together often picked the same papers.
+        # Channels posting together each complete their picks: what one asks for while another's request
+        # waits for the pacer goes in that request (taken at its turn), so a turn serves everyone waiting.
+        with self._wanted_lock:  # not what a request on its way is fetching already
+            self._wanted.update(pid for pid in ids if pid not in self._fetching)
         async with self._metadata_lock:
-            stored = self.store.get_papers(ids)
-            wanted = [pid for pid in ids if not (pid in stored and stored[pid].has_metadata)]
-            found = await self.arxiv.metadata(wanted) if wanted else {}
-            missing = sorted(set(wanted) - found.keys())
-            if missing:
-                # Marked as asked, so a rebuild does not ask again for what arXiv does not have.
-                log.warning("the arXiv API has no metadata for %s; using the feed's", ", ".join(missing))
-                found |= {pid: stored[pid].with_metadata() for pid in missing if pid in stored}
-            self.store.save_papers(found.values())
+            while self._still_wanted(ids):
+                taken: list[str] = []  # filled in the request's thread when its turn comes
+
+                def take(limit: int) -> list[str]:
+                    taken.extend(self._take_wanted(limit))
+                    return list(taken)
+
+                try:
+                    _, found = await self.arxiv.metadata_pending(take)
+                    self._save_metadata(taken, found)
+                finally:
+                    with self._wanted_lock:  # asked for (or failed): a later pick may ask again
+                        self._fetching.difference_update(taken)
+                if not taken:  # another caller's request took them all
+                    break
         progress.advance(1, "metadata")
         return self.store.get_papers(ids)
+
+    def _save_metadata(self, taken: list[str], found: dict[str, Paper]) -> None:
+        missing = sorted(set(taken) - found.keys())
+        if missing:
+            # Marked as asked, so a rebuild does not ask again for what arXiv does not have.
+            log.warning("the arXiv API has no metadata for %s; using the feed's", ", ".join(missing))
+            stored = self.store.get_papers(missing)
+            found = found | {pid: stored[pid].with_metadata() for pid in missing if pid in stored}
+        self.store.save_papers(found.values())
+
+    def _still_wanted(self, ids: list[str]) -> bool:
+        with self._wanted_lock:
+            return any(pid in self._wanted for pid in ids)
+
+    def _take_wanted(self, limit: int) -> list[str]:
+        """Called in the request's thread at its turn: up to `limit` of the ids still wanted."""
+        with self._wanted_lock:
+            taken = sorted(self._wanted)[:limit]
+            self._wanted.difference_update(taken)
+            self._fetching.update(taken)
+        return taken
 
     async def _quick_or_note(self, paper: Paper, language: str) -> tuple[QuickAnalysis | None, str | None]:
         try:
@@ -180,8 +214,17 @@ class Engine:
         return replace(entry, analysis=analysis, analysis_note=note)
 
     async def resolve(self, id_text: str) -> Paper:
-        """The paper an id names, from the store or (when missing, older or incomplete there) from arXiv."""
+        """The paper an id names, from the store or (when missing, older or incomplete there) from arXiv.
+        People asking for the same new paper at once share one lookup."""
         pid = parse_paper_id(id_text)
+        if str(pid) in self._resolving:
+            return await asyncio.shield(self._resolving[str(pid)])
+        future = asyncio.ensure_future(self._resolve(pid))
+        self._resolving[str(pid)] = future
+        future.add_done_callback(lambda _: self._resolving.pop(str(pid), None))
+        return await asyncio.shield(future)
+
+    async def _resolve(self, pid) -> Paper:
         paper = self.store.get_papers([pid.base]).get(pid.base)
         if paper is None or (pid.version and paper.version != pid.version) or not paper.has_metadata:
             found = await self.arxiv.metadata([str(pid)])

@@ -5,14 +5,26 @@ cosine similarity (fitted on the day's papers, so words every paper uses weigh
 little): similarity to the interests and include keywords, minus similarity to
 the exclude keywords. A stable sort keeps arXiv's order for ties and for an
 empty profile. The reason stored with each score names the terms that matched.
+`bot.taste` blends this with what the channel's votes taught it; `rank` is the
+ranking with no votes (and with `[ranking] learn = false`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from .config import Profile
 from .models import Paper
+
+NO_INTERESTS = "arXiv order (no interests configured)"
+
+
+class Profile(Protocol):
+    """What ranking reads of a channel's profile (bot.config.DigestConfig has it)."""
+
+    interests: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -22,11 +34,30 @@ class Ranked:
     reason: str
 
 
+@dataclass(frozen=True)
+class Match:
+    """One paper against the profile: cosine to what is wanted, to what is not, and the terms."""
+
+    wanted: float
+    unwanted: float
+    wanted_terms: tuple[str, ...]
+    unwanted_terms: tuple[str, ...]
+
+
 def rank(papers: list[Paper], profile: Profile) -> list[Ranked]:
+    matches = match_profile(papers, profile)
+    if matches is None:
+        return [Ranked(p, 0.0, NO_INTERESTS) for p in papers]
+    ranked = [Ranked(paper, round(m.wanted - m.unwanted, 4), interest_reason(m)) for paper, m in zip(papers, matches)]
+    return sorted(ranked, key=lambda r: -r.score)  # sorted() is stable: ties keep arXiv order
+
+
+def match_profile(papers: list[Paper], profile: Profile) -> list[Match] | None:
+    """Each paper's match with the profile, in the papers' order; None when there is nothing to match."""
     wanted = " ".join([profile.interests, *profile.include]).strip()
     unwanted = " ".join(profile.exclude).strip()
     if not papers or not (wanted or unwanted):
-        return [Ranked(p, 0.0, "arXiv order (no interests configured)") for p in papers]
+        return None
 
     # Imported here: scikit-learn takes a moment to load and only ranking needs it.
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -37,19 +68,20 @@ def rank(papers: list[Paper], profile: Profile) -> list[Ranked]:
     plus = vectorizer.transform([wanted]) if wanted else None
     minus = vectorizer.transform([unwanted]) if unwanted else None
 
-    ranked = []
-    for row, paper in enumerate(papers):
+    matches = []
+    for row in range(len(papers)):
         doc = docs[row]
-        score, reasons = 0.0, []
-        if plus is not None:
-            score += float(doc.multiply(plus).sum())  # rows are L2-normalised: this is the cosine
-            reasons += [f"matches {t}" for t in _top_terms(doc, plus, terms)]
-        if minus is not None:
-            penalty = float(doc.multiply(minus).sum())
-            score -= penalty
-            reasons += [f"excluded {t}" for t in _top_terms(doc, minus, terms)] if penalty else []
-        ranked.append(Ranked(paper, round(score, 4), ", ".join(reasons) or "no match with the interests"))
-    return sorted(ranked, key=lambda r: -r.score)  # sorted() is stable: ties keep arXiv order
+        # rows are L2-normalised: the sum of the product is the cosine
+        up = float(doc.multiply(plus).sum()) if plus is not None else 0.0
+        down = float(doc.multiply(minus).sum()) if minus is not None else 0.0
+        matches.append(Match(up, down, tuple(_top_terms(doc, plus, terms)) if plus is not None else (),
+                             tuple(_top_terms(doc, minus, terms)) if down else ()))
+    return matches
+
+
+def interest_reason(match: Match) -> str:
+    reasons = [f"matches {t}" for t in match.wanted_terms] + [f"excluded {t}" for t in match.unwanted_terms]
+    return ", ".join(reasons) or "no match with the interests"
 
 
 def _top_terms(doc, query, terms, limit: int = 3) -> list[str]:

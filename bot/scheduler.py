@@ -89,6 +89,7 @@ class DigestScheduler:
         self.catch_up_hours = catch_up_hours
         self.kinds: dict[str, Kind] = {}
         # The grace time is the catch-up window: a job late by minutes (a busy loop) still runs.
+        self._shut = False
         self.scheduler = AsyncIOScheduler(job_defaults={
             "misfire_grace_time": int(catch_up_hours * 3600) or 1, "coalesce": True, "max_instances": 1})
         if post is not None:
@@ -99,8 +100,9 @@ class DigestScheduler:
         self.kinds[name] = Kind(name, run, when)
 
     def start(self) -> None:
-        """Start (inside the running loop); channels are added with `add`."""
-        if not self.scheduler.running:
+        """Start (inside the running loop); channels are added with `add`, before or after. After
+        `shutdown` it stays stopped."""
+        if not self.scheduler.running and not self._shut:
             self.scheduler.start()
 
     def add(self, channels: tuple[ChannelConfig, ...], now: datetime) -> list[ChannelConfig]:
@@ -132,6 +134,7 @@ class DigestScheduler:
                     self.scheduler.remove_job(job_id)
 
     def shutdown(self) -> None:
+        self._shut = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 

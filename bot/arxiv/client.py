@@ -8,14 +8,14 @@ is being read already is awaited, not read again, so two channels on cs.CV at
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..config import ArxivConfig
 from ..fulltext.document import FullText
 from ..fulltext.fetch import fetch_fulltext
 from ..models import Announcement, Paper
 from .listing import Feed, combine, read_feed
-from .metadata import fetch_metadata
+from .metadata import fetch_metadata, fetch_pending
 from .pacer import PACER, PacedSession
 
 
@@ -57,6 +57,10 @@ class ArxivClient:
 
     async def metadata(self, ids: Sequence[str]) -> dict[str, Paper]:
         return await asyncio.to_thread(fetch_metadata, self.session, self.config.api_url, list(ids))
+
+    async def metadata_pending(self, take: Callable[[int], list[str]]) -> tuple[list[str], dict[str, Paper]]:
+        """One API request for the ids `take` gives at its turn (see metadata.fetch_pending)."""
+        return await asyncio.to_thread(fetch_pending, self.session, self.config.api_url, take)
 
     async def fulltext(self, paper: Paper) -> FullText:
         return await asyncio.to_thread(fetch_fulltext, self.session, self.config, paper)

@@ -9,7 +9,7 @@ a paper's and is skipped).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import feedparser
 import requests
@@ -17,6 +17,7 @@ import requests
 from ..errors import ArxivUnavailable
 from ..models import Paper
 from .ids import split_versioned
+from .pacer import PacedSession
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,36 @@ def fetch_metadata(session: requests.Session, api_url: str, ids: Sequence[str]) 
     return found
 
 
+def fetch_pending(session: PacedSession, api_url: str, take: Callable[[int], list[str]]) -> tuple[list[str], dict[str, Paper]]:
+    """One request for the ids `take(BATCH)` gives when the request's turn comes; (those ids, what was found).
+
+    Channels posting together each ask for their picks' metadata: asked for this way, the request
+    that waits for the pacer carries every id asked for while it waited.
+    """
+    taken: list[str] = []
+
+    def params() -> dict:
+        taken.extend(take(BATCH))
+        return {"id_list": ",".join(taken), "max_results": len(taken)}
+
+    try:
+        response = session.get_at_turn(api_url, params)
+    except requests.RequestException as exc:
+        raise _unavailable(taken, type(exc).__name__) from exc
+    found = {p.id: p for entry in _parsed(response, taken) if (p := _paper(entry))}
+    return taken, found
+
+
 def _entries(session: requests.Session, api_url: str, batch: list[str]) -> list:
     params = {"id_list": ",".join(batch), "max_results": len(batch)}
     try:
         response = session.get(api_url, params=params)
     except requests.RequestException as exc:
         raise _unavailable(batch, type(exc).__name__) from exc
+    return _parsed(response, batch)
+
+
+def _parsed(response, batch: list[str]) -> list:
     if response.status_code != 200:
         raise _unavailable(batch, f"HTTP {response.status_code}")
     parsed = feedparser.parse(response.content, sanitize_html=False, resolve_relative_uris=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -74,6 +75,18 @@ class PacedSession(requests.Session):
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout_s)
         return self._with_retries(url, lambda: super(PacedSession, self).request(method, url, *args, **kwargs))
+
+    def get_at_turn(self, url: str, params: Callable[[], dict]):
+        """GET with `params` made when this request's turn comes (after the pacer's wait), not before: a
+        batch built then holds everything asked for while it waited. Made once; retries reuse them."""
+        made: list[dict] = []
+
+        def send():
+            if not made:
+                made.append(params())
+            return super(PacedSession, self).request("GET", url, params=made[0], timeout=self.timeout_s)
+
+        return self._with_retries(url, send)
 
     def download(self, url: str, *, max_bytes: int, deadline_s: float) -> Download:
         """GET a whole body of at most `max_bytes` within `deadline_s`, paced and retried.

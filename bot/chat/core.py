@@ -18,7 +18,7 @@ class Core:
     jobs: Jobs
 
     @classmethod
-    def build(cls, engine: Engine, stop: asyncio.Event) -> Core:
+    def build(cls, engine: Engine, stop: asyncio.Event, *, platforms: int = 1) -> Core:
         v = engine.config.votes
         votes = VoteBook(engine.store, emoji=v.emoji, threshold=v.threshold, down_emoji=v.down_emoji)
-        return cls(engine, Desk(engine, votes), Jobs(engine, stop))
+        return cls(engine, Desk(engine, votes), Jobs(engine, stop, platforms=platforms))

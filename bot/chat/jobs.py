@@ -40,10 +40,19 @@ log = logging.getLogger(__name__)
 AfterPost = Callable[[ChannelRef, Digest], Awaitable[None]]
 
 
+# How long the first platform to connect waits for the others before the mornings start anyway.
+START_WAIT_S = 30.0
+
+
 class Jobs:
-    def __init__(self, engine: Engine, stop: asyncio.Event):
+    def __init__(self, engine: Engine, stop: asyncio.Event, *, platforms: int = 1):
         self.engine = engine
         self.stop = stop
+        # The schedule starts once every platform of the process is attached: channels due together
+        # (a catch-up at start, or the same post_at) then start together, and share feeds and analyses
+        # as they are being fetched, instead of the late platform's channels fetching them again.
+        self.platforms = platforms
+        self._attached: set[str] = set()
         self.clock = engine.clock
         self.scheduler = DigestScheduler(self.post, catch_up_hours=engine.config.digest.catch_up_hours)
         self.scheduler.register("recap", self.recap, self._recap_time)
@@ -60,8 +69,13 @@ class Jobs:
     def attach(self, conversation: Conversation) -> list[ChannelConfig]:
         """Schedule the platform's channels on it; returns those with a job caught up now."""
         self.outboxes[conversation.platform] = Outbox(conversation, self.engine.store, stop=self.stop)
-        self.scheduler.start()
-        return self.scheduler.add(self.channels(conversation.platform), self.clock())
+        due = self.scheduler.add(self.channels(conversation.platform), self.clock())
+        if not self._attached:
+            asyncio.get_running_loop().call_later(START_WAIT_S, self.scheduler.start)
+        self._attached.add(conversation.platform)
+        if len(self._attached) >= self.platforms:
+            self.scheduler.start()
+        return due
 
     async def detach(self, platform: str) -> None:
         """Unschedule the platform's channels and wait for its post in flight (before it disconnects)."""

@@ -25,16 +25,16 @@ class MorningPost:
 
     async def post_digest(self, to: ChannelRef, digest: Digest) -> int:
         """Post what is not posted yet; returns how many messages were sent now."""
-        before = self.outbox.sent_now
         name = thread_name(digest)
         head = await self.outbox.post(to, digest_head(digest), date=digest.date, item="parent", rest_in_thread=name)
+        sent = sum(s.new for s in head)
         for entry in digest.entries:
             if self.outbox.stopping or not head:
                 break
-            await self.outbox.post(to, paper_post(entry, digest.language, self.vote_emoji, self.down_emoji), date=digest.date,
-                                   item=f"paper:{entry.paper.id}", under=(head[0].message, name),
-                                   paper_id=entry.paper.id)
-        sent = self.outbox.sent_now - before
+            paper = await self.outbox.post(to, paper_post(entry, digest.language, self.vote_emoji, self.down_emoji),
+                                           date=digest.date, item=f"paper:{entry.paper.id}",
+                                           under=(head[0].message, name), paper_id=entry.paper.id)
+            sent += sum(s.new for s in paper)
         log.info("posted %s to %s: %d messages now", digest.date, to, sent)
         return sent
 

@@ -26,7 +26,6 @@ class Outbox:
         self.store = store
         self.stop = stop
         self._threads: dict[tuple[ChannelRef, str], str] = {}
-        self.sent_now = 0  # messages this outbox sent (not the ones found recorded)
 
     @property
     def stopping(self) -> bool:
@@ -41,7 +40,7 @@ class Outbox:
         only when something is sent; else to the channel, where a document longer than one message
         continues in a thread named `rest_in_thread` under its first message.
         """
-        done = self.store.posted(to, date)
+        done = self.store.posted_item(to, date, item)
         sent: list[Sent] = []
         for n, message in enumerate(self.conversation.render(doc)):
             name = item if n == 0 else f"{item}:{n}"
@@ -58,8 +57,7 @@ class Outbox:
                 where = await self.thread(to, sent[0].message, rest_in_thread)
             message_id = await self.conversation.send(to, message, thread=where, key=f"{to}/{date}/{name}")
             self.store.save_post(to, date, name, message=message_id, thread=where, paper_id=paper_id)
-            sent.append(Sent(to, message_id, where))
-            self.sent_now += 1
+            sent.append(Sent(to, message_id, where, new=True))
         return sent
 
     async def thread(self, to: ChannelRef, parent: str, name: str) -> str:

@@ -67,9 +67,8 @@ class WeeklyRecap:
                 log.info("%s: nothing was posted in %s: no recap", ref, week)
                 return RecapResult(week, 0, empty=True)
             doc = empty_week(str(week), self.engine.config.profile(ref).language)
-        before = outbox.sent_now
-        await outbox.post(ref, doc, date=day, item=item, rest_in_thread=doc.title or str(week))
-        sent = outbox.sent_now - before
+        posted = await outbox.post(ref, doc, date=day, item=item, rest_in_thread=doc.title or str(week))
+        sent = sum(s.new for s in posted)
         log.info("%s: recap of %s: %d messages sent now", ref, week, sent)
         return RecapResult(week, sent, already=item in done and not sent, empty=empty)
 

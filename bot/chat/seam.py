@@ -24,6 +24,7 @@ class Sent:
     channel: ChannelRef  # the channel it belongs to (also when it went into one of its threads)
     message: str  # the platform's message id (Slack: ts)
     thread: str | None  # the thread it went into; None: the channel itself
+    new: bool = False  # sent just now (not found in the ledger from before)
 
 
 class Conversation(Protocol):

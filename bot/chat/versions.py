@@ -104,12 +104,12 @@ class NewVersions:
         changed = None if old is None else abstract_changed(old, new)
         what, note = await self._what_changed(old, new, language) if changed else (None, None)
         doc = version_reply(new, old, day=day, changed=changed, what_changed=what, note=note, language=language)
-        before = outbox.sent_now
-        await outbox.post(channel, doc, date=day, item=version_item(new), thread=thread, paper_id=new.id)
-        if outbox.sent_now > before:
+        told = any(s.new for s in await outbox.post(channel, doc, date=day, item=version_item(new), thread=thread,
+                                                     paper_id=new.id))
+        if told:
             log.info("%s: told %s in its thread (abstract %s)", channel, new.versioned_id,
                      {None: "not compared", True: "changed", False: "unchanged"}[changed])
-        return outbox.sent_now > before
+        return told
 
     async def _what_changed(self, old: Paper, new: Paper, language: str) -> tuple[str | None, str | None]:
         """The model's paragraph on what changed (paid once per pair of versions and language), or why not."""

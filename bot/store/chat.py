@@ -16,6 +16,13 @@ class ChatStore(StoreBase):
         return {r["item"]: r for r in self.db.query(
             "select * from posts where channel = ? and date = ?", [str(channel), date])}
 
+    def posted_item(self, channel: ChannelRef, date: str, item: str) -> dict[str, dict]:
+        """What of one item (and its continuations "item:1", "item:2") is posted, by item: what sending it
+        again needs, without reading every other post of the day."""
+        return {r["item"]: r for r in self.db.query(
+            "select * from posts where channel = ? and date = ? and (item = ? or substr(item, 1, ?) = ?)",
+            [str(channel), date, item, len(item) + 1, f"{item}:"])}
+
     def save_post(self, channel: ChannelRef, date: str, item: str, *, message: str, thread: str | None,
                   paper_id: str | None = None) -> None:
         with self.write() as db:

@@ -89,11 +89,12 @@ class PapersStore(StoreBase):
             db.execute("delete from scores where date = ? and channel = ?", [date, channel])
             db["scores"].insert_all([{"date": date, "channel": channel, "profile": profile, **row} for row in rows])
 
-    def picked(self, date: str, channel: str, profile: str) -> list[dict]:
-        """The stored picks of a digest ranked from `profile`, in rank order (empty if none)."""
+    def picked(self, date: str, channel: str, profile: str | None = None) -> list[dict]:
+        """The stored picks of a digest, in rank order (empty if none); with `profile`, only if they were
+        ranked from that fingerprint."""
         return list(self.db.query(
-            "select paper_id, score, reason from scores where date = ? and channel = ? and profile = ?"
-            " and rank is not null order by rank", [date, channel, profile]))
+            "select paper_id, score, reason from scores where date = ? and channel = ? and rank is not null"
+            + (" and profile = ?" if profile else "") + " order by rank", [date, channel, *([profile] if profile else [])]))
 
     def save_digest(self, date: str, channel: str, *, categories: list[str], announced: int,
                     picked: list[str], language: str) -> None:

@@ -71,11 +71,12 @@ class TasteStore(StoreBase):
         row = next(self.db.query("select at from taste_resets where channel = ?", [channel]), None)
         return row["at"] if row else datetime.min.isoformat()
 
-    def posted_papers(self, channel: ChannelRef) -> set[str]:
-        """Every paper this channel got, in a morning post or a /paper answer: never picked for it again."""
+    def posted_papers(self, channel: ChannelRef, *, besides: str) -> set[str]:
+        """Every paper this channel got, in a morning post or a /paper answer, besides the morning post of
+        `besides` (the day being picked): never picked for it again."""
         return {r["paper_id"] for r in self.db.query(
             "select distinct paper_id from posts where channel = ? and paper_id is not null"
-            " and (item like 'paper:%' or item like 'request:%')", [str(channel)])}
+            " and (item like 'request:%' or (item like 'paper:%' and date != ?))", [str(channel), besides])}
 
     def recent_papers(self, categories: list[str], before: str, *, days: int, limit: int) -> list[str]:
         """Ids of papers announced in these categories on the `days` announcement days before `before`,
@@ -89,3 +90,8 @@ class TasteStore(StoreBase):
         return [r["paper_id"] for r in self.db.query(
             f"select paper_id from announcements where category in ({marks}) and date in ({','.join('?' * len(dates))})"
             " group by paper_id order by max(date) desc, min(position) limit ?", [*categories, *dates, limit])]
+
+    def latest_digest(self, channel: ChannelRef) -> dict | None:
+        """The channel's most recent digest (see PapersStore.get_digest), None before its first."""
+        row = next(self.db.query("select max(date) as date from digests where channel = ?", [str(channel)]), None)
+        return self.get_digest(row["date"], str(channel)) if row and row["date"] else None

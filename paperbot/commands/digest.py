@@ -17,6 +17,8 @@ NAME, HELP = "digest", "build the digest of an announcement day as Markdown"
 
 
 def arguments(parser) -> None:
+    parser.add_argument("--channel", help="a [[channels]] entry (slack:C0123ABCD): that channel's digest, with its "
+                                          "overrides and its taste, as Markdown, without posting")
     parser.add_argument("--date", help="YYYY-MM-DD: the current announcement or a stored day (default: current)")
     parser.add_argument("--out", help="write the Markdown to this file (default: stdout)")
 
@@ -24,9 +26,11 @@ def arguments(parser) -> None:
 async def run(config: Config, args, started: float) -> int:
     check_date(args.date)
     async with Engine(config, use_llm=not args.no_llm) as engine:
+        engine.days.warm_up()  # while the feed is read
         progress = TqdmProgress()
         try:
-            built = await engine.build_digest(config.profile(), args.date, progress=progress)
+            profile = config.profile(config.channel(args.channel).ref if args.channel else None)
+            built = await engine.build_digest(profile, args.date, progress=progress)
         finally:
             progress.close()
         write(render_digest(built), args.out)

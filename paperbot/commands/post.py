@@ -28,6 +28,7 @@ async def run(config: Config, args, started: float) -> int:
     platform = PLATFORMS[channel.platform]
     # Connected first: a missing or rejected token is told before any work is done.
     async with Engine(config, use_llm=not args.no_llm) as engine, platform.connect(config) as conversation:
+        engine.days.warm_up()  # while the feed is read
         progress = TqdmProgress()
         try:
             built = await engine.build_digest(config.profile(channel.ref), args.date, progress=progress)

@@ -38,7 +38,9 @@ async def serve(config: Config, services, stop: asyncio.Event) -> None:
     in-flight table for all of them. One failing (a bad token) stops the others cleanly, and its error is
     what to fix."""
     async with Engine(config) as engine:
-        core = Core.build(engine, stop)
+        # Loaded before the bot starts, not on its event loop in the middle of the first post or /paper.
+        await engine.days.warm_up()
+        core = Core.build(engine, stop, platforms=len(services))
         if config.site_dir:  # the archive follows each morning post
             core.jobs.after_post.append(SiteRefresher(config))
         tasks = [asyncio.create_task(run_service(core, stop), name=run_service.__name__) for run_service in services]
