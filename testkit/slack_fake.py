@@ -40,7 +40,8 @@ from testkit.threaded_app import ThreadedApp
 
 __all__ = [
     "Ack", "Call", "Envelope", "FakeSlack", "ResponsePost", "SlackError",
-    "blocks_errors", "check_message", "event_body", "event_payload", "interactive_body", "reaction_event", "sign",
+    "blocks_errors", "check_message", "event_body", "event_payload", "interactive_body", "mention_event", "reaction_event",
+    "sign",
     "slash_command_body", "slash_command_payload",
 ]
 
@@ -180,6 +181,24 @@ def reaction_event(user: str, reaction: str, channel: str, ts: str, added: bool 
         "item": {"type": "message", "channel": channel, "ts": ts},
         "event_ts": f"{int(time.time())}.000001",
     }
+
+
+def mention_event(user: str, text: str, channel: str, ts: str | None = None, thread_ts: str | None = None,
+                  bot_id: str | None = None) -> dict[str, Any]:
+    """An ``app_mention`` event as Slack sends it: `text` holds the mention (``<@UBOT> which datasets?``);
+    `thread_ts` when the message is a reply in a thread; `bot_id` when a bot wrote it."""
+    ts = ts or f"{int(time.time())}.{uuid.uuid4().int % 1_000_000:06d}"
+    event: dict[str, Any] = {
+        "type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
+        "team": TEAM_ID, "client_msg_id": str(uuid.uuid4()),
+        "blocks": [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": []}],
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = BOT_USER_ID
+    if bot_id:
+        event["bot_id"] = bot_id
+    return event
 
 
 # -- Slack's message rules ------------------------------------------------------------------------

@@ -154,3 +154,19 @@ def m008_claims(db: Database) -> None:
     # A lease on a piece of paid work (an analysis, a download), so that two processes never pay for it
     # twice; `expires_at` is Unix time: a holder that dies stops renewing and the claim lapses.
     db["claims"].create({"key": str, "holder": str, "expires_at": float}, pk="key")
+
+
+@migration
+def m010_asks(db: Database) -> None:
+    # Questions asked in a paper's thread and what was answered: the hourly limits count them, a
+    # follow-up reads the thread's last turns, the archive and the weekly recap list them. A question
+    # is recorded once per (channel, request): a redelivered event is not counted twice.
+    db["asks"].create(
+        {"id": int, "channel": str, "thread": str, "user": str, "request_id": str, "question": str,
+         "paper_id": str, "answer": str, "status": str, "key": str, "created_at": str},
+        pk="id",
+    )
+    db["asks"].create_index(["channel", "request_id"], unique=True)
+    db["asks"].create_index(["channel", "thread"])
+    db["asks"].create_index(["channel", "created_at"])
+    db["asks"].create_index(["user", "created_at"])
