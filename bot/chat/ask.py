@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..analysis.answers import Answer, Turn, answer_day, answer_paper
+from ..analysis.answers import Answer, Turn, answer_day, answer_paper, normalise_question
 from ..analysis.replies import QuickAnalysis
 from ..document.answers import day_answer, paper_answer
 from ..document.labels import labels
@@ -87,8 +87,11 @@ class Asker:
                       language: str) -> tuple[Answer, Paper | None, Document]:
         paper = self._target(question, text, about)
         turns = self.store.thread_turns(question.channel, question.thread, 50, before=ask_id)
-        wanted = paper.id if paper else None
-        history = [Turn(t["question"], t["answer"]) for t in turns if t["paper_id"] == wanted]
+        wanted, asked = paper.id if paper else None, normalise_question(text)
+        # The thread's earlier turns about the same subject; the same question asked again is answered as it
+        # was (from the cache), not as a follow-up of itself.
+        history = [Turn(t["question"], t["answer"]) for t in turns
+                   if t["paper_id"] == wanted and normalise_question(t["question"]) != asked]
         history = history[-self.config.history_turns:] if self.config.history_turns else []
         if paper is not None:
             fulltext = await self._fulltext(paper)
