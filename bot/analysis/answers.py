@@ -17,6 +17,7 @@ never writes the off-topic sentence we publish: that one is ours.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -105,8 +106,11 @@ async def answer_paper(analyst: Analyst, paper: Paper, fulltext: FullText | None
         variables = {"paper_id": paper.versioned_id, "title": prompts.as_data(paper.title)}
         empty = variables | {"abstract": "", "passages": "", "history": "", "question": "",
                              "source": _source(fulltext)}
-        selection = select(fulltext, paper.abstract, question, _history_texts(history), config.max_input_tokens,
-                           overhead=prompt_tokens("ask_paper", empty, language))
+        # Splitting and ranking a long paper takes tens of milliseconds: off the event loop, so the platform's
+        # acks of other events are not held up by it.
+        overhead = prompt_tokens("ask_paper", empty, language)
+        selection = await asyncio.to_thread(select, fulltext, paper.abstract, question, _history_texts(history),
+                                            config.max_input_tokens, overhead=overhead)
         sent["selection"] = selection
         variables |= {"abstract": prompts.as_data(selection.abstract), "question": prompts.as_data(question),
                       "history": prompts.as_data(_history(history)), "source": _source(fulltext, selection),

@@ -71,7 +71,8 @@ class Asker:
                                          per_user=self.config.max_per_hour_per_user)
         if admission.ask_id is None:
             limit = self.config.max_per_hour if admission.limit == "channel" else self.config.max_per_hour_per_user
-            await conversation.tell(question.channel, question.user, lab[f"ask_limit_{admission.limit}"].format(n=limit))
+            sentence = lab[f"ask_limit_{admission.limit}"].format(n=limit)
+            await conversation.tell(question.channel, question.user, sentence)
             return
         try:
             answer, paper, doc = await self._answer(question, text, about, admission.ask_id, language)

@@ -75,7 +75,8 @@ def _by_title(question: str, papers: tuple[Paper, ...]) -> Paper | None:
     scored = []
     for paper in papers:
         head = paper.title.split(":", 1)[0].strip()
-        if ":" in paper.title and 1 <= len(head.split()) <= 3 and {w.casefold() for w in _WORD_RE.findall(head)} <= words:
+        head_words = {w.casefold() for w in _WORD_RE.findall(head)}
+        if ":" in paper.title and 1 <= len(head.split()) <= 3 and head_words <= words:
             scored.append((2.0, paper))
             continue
         content = {w.casefold() for w in _WORD_RE.findall(paper.title)} - _STOPWORDS
