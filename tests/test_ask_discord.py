@@ -90,7 +90,8 @@ async def test_ask_is_deferred_at_once_and_answered_in_the_paper_thread(room, ll
     assert deferred.seq < answer["seq"] and answer["replaced_original"] and message["channel_id"] == thread
     assert f"<@{USER_ID}> asked: What mIoU does BAF reach on ADE20K?" in text and "47.3 mIoU on ADE20K" in text
     assert "**Sources:** §1" in text and message["allowed_mentions"] == {"parse": []}
-    post = room.engine.store.post_by_message(HERE, answer["message_id"])
+    # Recorded in the ledger right after Discord accepted it (the fake may be seen a moment earlier).
+    post = await room.fake.wait_until(lambda: room.engine.store.post_by_message(HERE, answer["message_id"]))
     assert post["paper_id"] == PID and post["channel"] == str(HERE)  # the thread's parent is its home
 
 
