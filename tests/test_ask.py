@@ -293,3 +293,22 @@ async def test_a_non_answer_is_retried_once_then_told_in_one_sentence(engine, ll
     answer = await room.ask(thread, "What mIoU does BAF reach?")
     assert answer == "The model gave no usable answer to this question; try asking it in other words."
     assert len(ask_calls(llm_fake)) == 2 and room.answers_in(thread) == []
+
+
+async def test_a_chinese_channel_gets_chinese_words_around_the_answer(arxiv_fake, llm_fake, write_config):
+    add_paper(arxiv_fake, sample_doc(PID))
+    async with Engine(load_config(write_config(llm={"language": "zh"}))) as engine:
+        room = Room(engine)
+        thread = await room.paper()
+        answer = await room.ask(thread, "What mIoU does BAF reach on ADE20K?")
+        assert "@ada 提问：What mIoU does BAF reach on ADE20K?" in answer and "**出处:** §1" in answer
+        assert "论文在 §1 中写道" in answer and "Simplified Chinese" in ask_calls(llm_fake)[0]["messages"][0]["content"]
+
+
+async def test_without_an_llm_key_answers_are_off_in_one_sentence(arxiv_fake, llm_fake, write_config):
+    add_paper(arxiv_fake, sample_doc(PID))
+    async with Engine(load_config(write_config(key=False))) as engine:
+        room = Room(engine)
+        thread = await room.paper()
+        assert await room.ask(thread, "What mIoU?") == "Answers are off: paperbot has no LLM key configured."
+        assert llm_fake.calls == [] and engine.store.thread_asks(HERE, thread) == []
