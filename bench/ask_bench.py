@@ -23,19 +23,25 @@ prints recall and tokens of the default variant for other passage sizes and
 budgets. The goal (fact recall >= 0.9 within the budget) is printed as
 PASS/MISS for information; the script always exits 0.
 
-TODO(lead): the ack/defer latency of a question (Slack mention ack, Discord
-/ask deferral, then the answer posted) needs the chat side; measure it like
-bench/slack_bench.py and bench/discord_bench.py do for /paper, against the fakes,
-with `select` on one of these papers inside the answer path.
+Then (bench/ask_latency.py) the ack/defer latency of a question on both
+platforms at once, with `select` on one of these papers inside the answer path:
+Slack's Socket Mode envelope to its ack, Discord's INTERACTION_CREATE to the
+type-5 deferral, and the time until the answer is posted (--latency-only runs
+that part alone; --no-latency skips it).
+
+--overhead defaults to the ask prompt's own tokens, measured by rendering
+prompts/ask_paper.toml with the paper's title and empty fields (as the bot does).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import time
 from dataclasses import dataclass
 
+from bot.analysis.answers import prompt_tokens
 from bot.fulltext.budget import fit
 from bot.fulltext.document import FullText, estimate_tokens
 from bot.fulltext.html import extract_html
@@ -64,6 +70,7 @@ class Case:
     fulltext: FullText
     abstract: str
     question: Question
+    title: str
     passages: dict[int, list[Passage]]  # by passage size, split once
 
 
@@ -83,7 +90,7 @@ def cases(held_out: bool = False) -> list[Case]:
         texts = {"html": extract_html(latexml_html(doc), doc.arxiv_id),
                  "pdf": extract_pdf(two_column_pdf(doc), doc.arxiv_id)}
         questions = paper.paraphrases if held_out else paper.questions
-        out += [Case(source, ft, doc.abstract, q, {}) for source, ft in texts.items() for q in questions]
+        out += [Case(source, ft, doc.abstract, q, doc.title, {}) for source, ft in texts.items() for q in questions]
     return out
 
 
@@ -93,8 +100,16 @@ def passages_of(case: Case, size: int) -> list[Passage]:
     return case.passages[size]
 
 
-def run_select(case: Case, budget: int, overhead: int, size: int, **keywords) -> Outcome:
+def ask_overhead(case: Case) -> int:
+    """The ask prompt's own tokens for this paper: what the bot passes to `select` as `overhead`."""
+    empty = {"paper_id": case.fulltext.paper_id, "title": case.title, "abstract": "", "passages": "", "history": "",
+             "question": "", "source": "the passages of its full text most relevant to the question"}
+    return prompt_tokens("ask_paper", empty, "en")
+
+
+def run_select(case: Case, budget: int, overhead: int | None, size: int, **keywords) -> Outcome:
     q, passages = case.question, passages_of(case, size)
+    overhead = ask_overhead(case) if overhead is None else overhead
     started = time.perf_counter()
     selection = select(case.fulltext, case.abstract, q.text, list(q.history), budget, overhead=overhead,
                        passages=passages, **keywords)
@@ -111,8 +126,9 @@ def run_select(case: Case, budget: int, overhead: int, size: int, **keywords) ->
 BASELINES = ("first tokens", "deep budget")
 
 
-def run_baseline(case: Case, budget: int, overhead: int, kind: str) -> Outcome:
+def run_baseline(case: Case, budget: int, overhead: int | None, kind: str) -> Outcome:
     q = case.question
+    overhead = ask_overhead(case) if overhead is None else overhead
     fixed = overhead + estimate_tokens(q.text) + sum(map(estimate_tokens, q.history)) + estimate_tokens(case.abstract)
     started = time.perf_counter()
     if kind == "first tokens":
@@ -163,15 +179,32 @@ def table(title: str, results: dict[tuple[str, str], dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--budget", type=int, default=6000)
-    parser.add_argument("--overhead", type=int, default=600)
+    parser.add_argument("--overhead", type=int, default=None, help="prompt tokens (default: measured)")
     parser.add_argument("--sizes", default="120,160,240")
     parser.add_argument("--budgets", default="3000,4000,6000")
     parser.add_argument("--missed", action="store_true", help="list the questions each variant missed")
     parser.add_argument("--no-sweep", action="store_true", help="skip the passage size x budget sweep")
+    parser.add_argument("--no-latency", action="store_true", help="skip the ack/defer latency")
+    parser.add_argument("--latency-only", action="store_true", help="only the ack/defer latency")
+    parser.add_argument("--questions", type=int, default=40, help="questions per platform (latency)")
+    parser.add_argument("--concurrency", type=int, default=8, help="questions in flight (latency)")
+    parser.add_argument("--llm-latency", type=float, default=0.5, help="fake LLM seconds per call (latency)")
     args = parser.parse_args()
+    if not args.latency_only:
+        retrieval(args)
+    if not args.no_latency:
+        from bench.ask_latency import measure, report
+
+        report(asyncio.run(measure(args.questions, args.concurrency, args.llm_latency)), args.concurrency,
+               args.llm_latency)
+
+
+def retrieval(args) -> None:
     all_cases, held_out = cases(), cases(held_out=True)
+    overhead = args.overhead if args.overhead is not None else \
+        f"measured, {min(map(ask_overhead, all_cases))}-{max(map(ask_overhead, all_cases))}"
     print(f"{len(all_cases) // 2} questions ({len(held_out) // 2} held-out paraphrases) on 3 papers, budget "
-          f"{args.budget} tokens (overhead {args.overhead}), passages of <= {MAX_PASSAGE_TOKENS} tokens")
+          f"{args.budget} tokens (overhead {overhead}), passages of <= {MAX_PASSAGE_TOKENS} tokens")
     results: dict[tuple[str, str], dict] = {}
     for source in ("html", "pdf"):
         chosen = [c for c in all_cases if c.source == source]

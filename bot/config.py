@@ -191,6 +191,16 @@ class RankingConfig(_Section):
     background_papers: int = Field(2000, ge=0, le=20000)
 
 
+class AskConfig(_Section):
+    """Questions asked in a paper's thread (a Slack mention, Discord's /ask), answered from the full text."""
+
+    max_per_hour: int = Field(30, ge=1)  # questions per channel per hour
+    max_per_hour_per_user: int = Field(10, ge=1)
+    history_turns: int = Field(3, ge=0, le=10)  # earlier questions of the thread a follow-up keeps
+    max_input_tokens: int = Field(6000, ge=1500)
+    max_output_tokens: int = Field(800, ge=200)
+
+
 class StorageConfig(_Section):
     path: str = "data/paperbot.db"
     # How long a claim on an analysis or a download holds without being renewed: a process that dies
@@ -209,6 +219,7 @@ class Config(_Section):
     ranking: RankingConfig = RankingConfig()
     recap: RecapConfig = RecapConfig()
     site: SiteConfig = SiteConfig()
+    ask: AskConfig = AskConfig()
     channels: tuple[ChannelConfig, ...] = ()
     # Where relative paths resolve: the config file's folder, or the working directory.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -16,9 +16,9 @@ from string import Template
 
 PROMPTS_PACKAGE = "bot.prompt_files"
 
-# Delimiter tags around untrusted text: a paper that writes "</paper>" must not
-# be able to close the data block early and speak as the instructions.
-_DELIMITER_RE = re.compile(r"<\s*(/?)\s*(papers?)\b", re.IGNORECASE)
+# Delimiter tags around untrusted text: a paper (or a chat user's question) that
+# writes "</paper>" must not be able to close the data block early and speak as the instructions.
+_DELIMITER_RE = re.compile(r"<\s*(/?)\s*(papers?|question|conversation)\b", re.IGNORECASE)
 
 
 class PromptError(Exception):

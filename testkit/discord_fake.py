@@ -597,6 +597,11 @@ class FakeDiscord(ThreadedApp):
             return [copy.deepcopy(m) for m in self._messages.values()
                     if channel_id in (None, m["channel_id"])]
 
+    def message(self, message_id: str) -> dict[str, Any]:
+        """One message by id (a copy, as `messages` gives them)."""
+        with self._lock:
+            return copy.deepcopy(self._messages[message_id])
+
     @property
     def threads(self) -> dict[str, dict[str, Any]]:
         """Starter message id (== thread id) -> the thread object as Discord describes it."""

@@ -13,6 +13,7 @@ from bot.digest import Digest, DigestEntry
 from bot.models import Paper
 
 from .arxiv_fake import FeedItem
+from .ask_model import ask_reply
 
 DAY = dt.date(2026, 2, 9)
 SEED = json.loads((Path(__file__).resolve().parents[1] / "tests" / "data" / "seed_key_findings.json")
@@ -48,6 +49,8 @@ def smart_responder(request: dict) -> str:
     if '"abstract_translation"' in system:
         pid = _PAPER_ID_RE.search(user).group(1)
         return json.dumps(deep_reply(pid, zh), ensure_ascii=False)
+    if '"not_in_paper"' in system:  # a question about a paper or the day's papers (prompts ask_*.toml)
+        return ask_reply(system, user)
     numbers = [int(n) for n in _NUMBERS_RE.findall(user)] or [1]
     return json.dumps(summary_reply(numbers, zh), ensure_ascii=False)
 

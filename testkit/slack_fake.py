@@ -43,7 +43,7 @@ from testkit.threaded_app import ThreadedApp
 
 __all__ = [
     "Ack", "Call", "FakeSlack", "ResponsePost", "SlackError",
-    "blocks_errors", "check_message", "event_body", "event_payload", "reaction_event", "sign",
+    "blocks_errors", "check_message", "event_body", "event_payload", "mention_event", "reaction_event", "sign",
     "slash_command_body", "slash_command_payload",
 ]
 
@@ -170,6 +170,24 @@ def reaction_event(user: str, reaction: str, channel: str, ts: str, added: bool 
     }
 
 
+def mention_event(user: str, text: str, channel: str, ts: str | None = None, thread_ts: str | None = None,
+                  bot_id: str | None = None) -> dict[str, Any]:
+    """An ``app_mention`` event as Slack sends it: `text` holds the mention (``<@UBOT> which datasets?``);
+    `thread_ts` when the message is a reply in a thread; `bot_id` when a bot wrote it."""
+    ts = ts or f"{int(time.time())}.{uuid.uuid4().int % 1_000_000:06d}"
+    event: dict[str, Any] = {
+        "type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
+        "team": TEAM_ID, "client_msg_id": str(uuid.uuid4()),
+        "blocks": [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": []}],
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = BOT_USER_ID
+    if bot_id:
+        event["bot_id"] = bot_id
+    return event
+
+
 # -- Slack's message rules ------------------------------------------------------------------------
 def _text_errors(obj: Any, where: str, limit: int, plain_only: bool = False) -> list[str]:
     kinds = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
@@ -264,6 +282,7 @@ class FakeSlack(ThreadedApp):
         self._ts = itertools.count(1)
         self._calls: list[Call] = []
         self._messages: list[dict[str, Any]] = []
+        self._ephemerals: list[dict[str, Any]] = []  # chat.postEphemeral, one user each
         self._channels: dict[str, dict[str, Any]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._rules: dict[str, collections.deque[_Rule]] = collections.defaultdict(collections.deque)
@@ -341,6 +360,11 @@ class FakeSlack(ThreadedApp):
     def thread(self, channel: str, parent_ts: str) -> list[dict[str, Any]]:
         """The replies under `parent_ts` (the parent itself not included), in order."""
         return [m for m in self.messages(channel) if m["thread_ts"] == parent_ts and m["ts"] != parent_ts]
+
+    def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """What chat.postEphemeral showed to one user each (the asker told why not), in order."""
+        with self._lock:
+            return [dict(m) for m in self._ephemerals if channel in (None, m["channel"])]
 
     @property
     def response_urls(self) -> dict[str, list[ResponsePost]]:
@@ -520,8 +544,11 @@ class FakeSlack(ThreadedApp):
         channel = self._writable_channel(p.get("channel"))
         if p.get("user") not in self._users:
             raise SlackError("user_not_found")
-        check_message(p)
-        return {"message_ts": self._next_ts()}
+        text, blocks = check_message(p)
+        ts = self._next_ts()
+        self._ephemerals.append({"channel": channel, "user": p["user"], "ts": ts, "text": text,
+                                 "blocks": blocks, "thread_ts": p.get("thread_ts"), "seq": seq})
+        return {"message_ts": ts}
 
     def _chat_get_permalink(self, p: dict[str, Any], seq: int) -> dict[str, Any]:
         message = self._message(self._channel(p.get("channel"))["id"], p.get("message_ts"))

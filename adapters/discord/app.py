@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.arxiv.ids import parse_paper_id
+from bot.chat.ask import Asker, Question
 from bot.chat.desk import Desk, PaperRequest
 from bot.chat.votes import Reaction
 from bot.config import Config
@@ -27,10 +28,11 @@ log = logging.getLogger(__name__)
 
 
 class PaperBot(discord.Client):
-    def __init__(self, desk: Desk, config: Config):
+    def __init__(self, desk: Desk, config: Config, asker: Asker | None = None):
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS,
                          guild_ready_timeout=config.discord.guild_ready_timeout_s)
         self.desk = desk
+        self.asker = asker
         self.config = config
         self.vote_emoji = VoteEmoji(config.votes.emoji + config.votes.down_emoji)  # what a reaction may mean
         self.tree = app_commands.CommandTree(self)
@@ -58,6 +60,15 @@ class PaperBot(discord.Client):
             await self.mustread_done(interaction, id)
 
         self.tree.add_command(mustread)
+        if self.asker is not None:
+            self._register_ask()
+
+    def _register_ask(self) -> None:
+        @self.tree.command(name="ask", description="Ask about the paper of this thread (or the day's papers)")
+        @app_commands.guild_only()
+        @app_commands.describe(question="your question, e.g. which datasets do they evaluate on?")
+        async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
+            await self.ask(interaction, question)
 
     async def setup_hook(self) -> None:
         """Register the commands with Discord: per server when guild_ids are set (they show at once)."""
@@ -73,7 +84,7 @@ class PaperBot(discord.Client):
             else:
                 await self.tree.sync()
         except discord.HTTPException as exc:
-            raise ConfigError(f"Discord refused to register /paper and /mustread ({exc.status} {exc.text}); "
+            raise ConfigError(f"Discord refused to register the slash commands ({exc.status} {exc.text}); "
                               "invite the bot with the applications.commands scope (the README's URL) and check "
                               "[discord] guild_ids") from None
         log.info("slash commands registered %s", f"in servers {self.config.discord.guild_ids}"
@@ -91,6 +102,16 @@ class PaperBot(discord.Client):
         request = PaperRequest(channel(home_channel(interaction)), str(interaction.user.id), id_text,
                                request_id=str(interaction.id), thread=thread)
         await self.desk.paper(request, InteractionConversation(self, self.config.votes.emoji, interaction))
+
+    async def ask(self, interaction: discord.Interaction, text: str) -> None:
+        """A question in a paper's thread: the thread's parent is the home channel, the thread (started from a
+        message, so it has the message's id) says which paper. Outside a thread only the asker sees the answer
+        (one sentence saying where to ask)."""
+        in_thread = isinstance(interaction.channel, discord.Thread)
+        await interaction.response.defer(thinking=True, ephemeral=not in_thread)
+        question = Question(channel(home_channel(interaction)), str(interaction.channel_id) if in_thread else None,
+                            str(interaction.user.id), text, request_id=str(interaction.id))
+        await self.asker.ask(question, InteractionConversation(self, self.config.votes.emoji, interaction))
 
     async def mustread_list(self, interaction: discord.Interaction) -> None:
         conversation = InteractionConversation(self, self.config.votes.emoji, interaction)

@@ -31,7 +31,7 @@ async def run_discord(core: Core, stop: asyncio.Event) -> None:
     channels = core.jobs.channels("discord")
     token = secret_from_env(TOKEN_ENV, "the application's bot token", "Discord")
     configure_endpoints(config.discord)
-    client = PaperBot(core.desk, config)
+    client = PaperBot(core.desk, config, core.asker)
     gateway: asyncio.Task | None = None
     try:
         await login(client, token)  # runs setup_hook: the slash commands are registered here

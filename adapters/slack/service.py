@@ -51,7 +51,7 @@ async def run_slack(core: Core, stop: asyncio.Event) -> None:
     client = make_client(token, config.slack.api_url)
     await _check(client, channels)
 
-    app = build_app(core.desk, client, signing_secret=secret)
+    app = build_app(core.desk, client, signing_secret=secret, asker=core.asker)
     handler, runner = None, None
     try:
         if socket:

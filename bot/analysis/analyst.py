@@ -32,6 +32,9 @@ T = TypeVar("T", bound=BaseModel)
 # what they were made from. A deep analysis fetches its full text here, so a cached
 # analysis costs no download and two concurrent requests download once.
 Prepare = Callable[[], Awaitable[tuple[dict, dict | None]]]
+# Run on a parsed reply before it is stored: returns it repaired (an answer's citations and links) or
+# raises InvalidReply, which counts as a bad reply (retried once, then recorded as failed).
+Check = Callable[[T], T]
 
 
 def ready(variables: dict) -> Prepare:
@@ -76,15 +79,17 @@ class Analyst:
         return drop_unknown_refs(result, len(papers))
 
     async def analyse(self, key: AnalysisKey, version: int, reply_type: type[T], prepare: Prepare, *,
-                      refresh: bool = False, max_tokens: int | None = None) -> tuple[T, dict | None]:
-        """The answer stored under `key`, written now if there is none (or `refresh`)."""
+                      refresh: bool = False, max_tokens: int | None = None,
+                      check: Check | None = None) -> tuple[T, dict | None]:
+        """The answer stored under `key`, written now if there is none (or `refresh`); `check` (if any) sees
+        each parsed reply before it is stored."""
         if self.llm is None:
             stored = None if refresh else self.store.get_analysis(key)
             if stored is None:
                 raise LLMStopped("analyses are off")
         else:
             stored = await self.store.once(str(key), lambda: self.store.get_analysis(key),
-                                           lambda: self._write(key, version, reply_type, prepare, max_tokens),
+                                           lambda: self._write(key, version, reply_type, prepare, max_tokens, check),
                                            fresh=refresh)
         if stored.status != "ok":
             # Rows from before kinds were stored separately may quote the model after a colon: never shown.
@@ -92,7 +97,7 @@ class Analyst:
         return reply_type.model_validate(stored.content), stored.context
 
     async def _write(self, key: AnalysisKey, version: int, reply_type: type[T], prepare: Prepare,
-                     max_tokens: int | None) -> StoredAnalysis:
+                     max_tokens: int | None, check: Check | None = None) -> StoredAnalysis:
         variables, context = await prepare()
         messages = prompts.load(key.kind).render(language=language_name(key.language), **variables)
         schema = reply_type.model_json_schema()
@@ -102,6 +107,8 @@ class Analyst:
                                             max_tokens=max_tokens)
             try:
                 result = parse_reply(reply.text, reply.finish_reason, reply_type)
+                if check is not None:
+                    result = check(result)
             except InvalidReply as exc:
                 problem = exc.kind  # what is stored (and may be shown) names the kind of failure only
                 log.info("%s for %s, attempt %d: %s", key.kind, key.paper_id, attempt, exc)

@@ -52,6 +52,19 @@ _LABELS = {
         "version_new_title": "New title", "version_same": "The abstract is unchanged.",
         "version_changed": "The abstract changed:",
         "version_changed_unavailable": "The abstract changed; what changed is unavailable: {note}",
+        # answers to questions in a paper's thread
+        "asked": " asked: ", "sources": "Sources", "from_abstract": "From the abstract (no full text on arXiv)",
+        "from_papers": "From", "day_title": "Today's papers — {date}",
+        "off_topic": "I can only answer questions about this paper, from its text.",
+        "off_topic_day": "I can only answer questions about this day's papers, from their abstracts and analyses.",
+        "ask_where": "Ask in the thread of a paper: a /paper answer or the morning post.",
+        "ask_empty": "Ask a question about the paper, e.g. which datasets do they evaluate on?",
+        "ask_limit_channel": "This channel has asked {n} questions in the last hour, the most paperbot answers; "
+                             "please try again later.",
+        "ask_limit_user": "You have asked {n} questions in the last hour, the most paperbot answers per person; "
+                          "please try again later.",
+        "ask_no_answer": "The model gave no usable answer to this question; try asking it in other words.",
+        "ask_off": "Answers are off: paperbot has no LLM key configured.",
     },
     "zh": {
         "quick": ("1. 论文的主要贡献（2-3句话）", "2. 关键创新点或方法论", "3. 对该领域的潜在影响",
@@ -97,6 +110,16 @@ _LABELS = {
         "version_new_title": "新标题", "version_same": "摘要没有变化。",
         "version_changed": "摘要有变化：",
         "version_changed_unavailable": "摘要有变化；变化说明暂不可用：{note}",
+        "asked": " 提问：", "sources": "出处", "from_abstract": "仅依据摘要（arXiv 上没有全文）",
+        "from_papers": "依据", "day_title": "今日论文 — {date}",
+        "off_topic": "我只能根据这篇论文的内容回答关于它的问题。",
+        "off_topic_day": "我只能根据当天论文的摘要和分析回答关于它们的问题。",
+        "ask_where": "请在论文的讨论串中提问：/paper 的回复或每日推送的讨论串。",
+        "ask_empty": "请提出一个关于论文的问题，例如：他们在哪些数据集上评估？",
+        "ask_limit_channel": "本频道在过去一小时内已提问 {n} 次，已达上限；请稍后再试。",
+        "ask_limit_user": "您在过去一小时内已提问 {n} 次，已达每人上限；请稍后再试。",
+        "ask_no_answer": "模型没有给出可用的回答；请换一种说法再问。",
+        "ask_off": "回答功能已关闭：paperbot 未配置 LLM 密钥。",
     },
 }
 

@@ -194,3 +194,19 @@ def m011b_recaps(db: Database) -> None:
     # read per channel and paper, or by time.
     db["posts"].create_index(["channel", "paper_id"], if_not_exists=True)
     db["votes"].create_index(["channel", "paper_id"], if_not_exists=True)
+
+
+@migration
+def m012_asks(db: Database) -> None:
+    # Questions asked in a paper's thread and what was answered: the hourly limits count them, a
+    # follow-up reads the thread's last turns, the archive and the weekly recap list them. A question
+    # is recorded once per (channel, request): a redelivered event is not counted twice.
+    db["asks"].create(
+        {"id": int, "channel": str, "thread": str, "user": str, "request_id": str, "question": str,
+         "paper_id": str, "answer": str, "status": str, "key": str, "created_at": str},
+        pk="id",
+    )
+    db["asks"].create_index(["channel", "request_id"], unique=True)
+    db["asks"].create_index(["channel", "thread"])
+    db["asks"].create_index(["channel", "created_at"])
+    db["asks"].create_index(["user", "created_at"])
