@@ -68,6 +68,7 @@ class WeekPaper:
     paper: Paper
     votes: int = 0
     asks: int = 0
+    questions: int = 0  # answered questions in its threads ("Ask the paper")
     read: bool = False  # marked read (/mustread done)
     link: str | None = None  # the paper's own message in the channel, when the platform gives a link
 
@@ -93,7 +94,8 @@ class WeekRecap:
     counts: WeekCounts
     themes: str | None = None  # the LLM's paragraph
     themes_note: str | None = None  # why there is none, when there are picks
+    most_discussed: tuple[WeekPaper, ...] = ()  # most questions asked in their threads
 
     @property
     def empty(self) -> bool:
-        return not self.picks and not self.most_asked
+        return not self.picks and not self.most_asked and not self.most_discussed

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.ask import Asker, Question
 from bot.chat.desk import Desk, PaperRequest
 from bot.chat.morning import MorningPost
 from bot.chat.outbox import Outbox
@@ -37,6 +38,7 @@ HOSTILE_TITLE = 'Splatting <b>bold</b> & "quoted" <i onmouseover=alert(3)>titles
 HOSTILE_ABSTRACT = ("We propose a method. <script>alert(1)</script> It renders scenes. "
                     "<img src=x onerror=alert(2)> Experiments show gains of 3 points on two benchmarks.")
 DEEP_ID = seed_items()[1].id  # asked for with /paper in both channels
+QUESTION = "Which datasets do they evaluate on?"  # asked in the /paper answer's thread on Slack
 JANUARY_ID, JANUARY_TITLE = "2601.00042", "Tulip Bulbs in Winter: Segmenting Dormant Flowers from Frost"
 
 
@@ -110,6 +112,8 @@ async def fill(config_path: Path, arxiv_fake) -> dict[str, MemoryChat]:
         desk = Desk(engine, votes)
         await desk.paper(PaperRequest(SLACK, "U9", DEEP_ID, request_id="r1"), chats["slack"])
         await desk.paper(PaperRequest(DISCORD, "9", DEEP_ID, request_id="r2"), chats["discord"])
+        head = engine.store.posted_item(SLACK, engine.clock().date().isoformat(), "request:r1")["request:r1"]
+        await Asker(engine).ask(Question(SLACK, head["message"], "U9", QUESTION, request_id="q1"), chats["slack"])
         _vote(votes, engine.store, SLACK, HOSTILE_ID, ["U1", "U2", "U3"])
         _vote(votes, engine.store, SLACK, seed_items()[0].id, ["U1", "U2"])
         _vote(votes, engine.store, SLACK, seed_items()[2].id, ["U4"])  # one voter: not on the list

@@ -175,6 +175,11 @@ async def test_a_week_of_mornings_with_votes_then_one_recap_with_its_lists_theme
     clock = FakeClock(datetime(2026, 2, 5, 20, 0, tzinfo=timezone.utc))  # Thursday evening: nothing due
     async with on_slack(slack_config(write_config, slack), clock) as bot:
         await a_week_on_slack(bot, slack, arxiv_fake, clock)
+        store = bot.core.engine.store
+        for n, paper_id in enumerate(["2602.06503", "2602.06503", "2602.06602"]):  # questions in their threads
+            admitted = store.admit_ask(bot.channel.ref, "1700000000.000100", "U1", f"question {n}?", f"q{n}",
+                                       per_channel=30, per_user=10)
+            store.finish_ask(admitted.ask_id, status="answered", paper_id=paper_id, answer="It says so in §3.")
         before = len(slack.messages("C0123"))
         await bot.recap(2026, 2, 13, 16, 0)
         await bot.recap(2026, 2, 13, 16, 30)  # the same week again (a second run): nothing more
@@ -192,9 +197,12 @@ async def test_a_week_of_mornings_with_votes_then_one_recap_with_its_lists_theme
     assert must_read.count("|thread>") == 3 and "https://fake.slack.com/archives/C0123/p" in must_read
     assert "<@U" not in text and "<!" not in text  # voters are counted, never pinged
 
-    most_asked = text[text.index("Most asked"):text.index("Themes of the week")]
+    most_asked = text[text.index("Most asked"):text.index("Most discussed")]
     assert most_asked.index("Paper A3") < most_asked.index("Paper C4")
     assert "asked 2 times" in most_asked and "asked once" in most_asked
+    discussed = text[text.index("Most discussed"):text.index("Themes of the week")]
+    assert discussed.index("Paper A3") < discussed.index("Paper B2")
+    assert "2 questions answered in its thread" in discussed and "1 question answered in its thread" in discussed
     assert "This week the team read about scene representation (1)" in text
     assert "20 papers announced · 16 posted · 4 voted on · 1 read" in text  # 15 picks and C4; A1 A2 B1 Z1
 

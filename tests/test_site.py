@@ -20,7 +20,7 @@ from bot.site.refresh import build_from_config
 from bot.store import Store
 from paperbot.cli import main
 from testkit.samples import DAY, seed_items
-from tests.site_world import (DAY2, DEEP_ID, HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_TITLE, JANUARY_ID,  # noqa: F401
+from tests.site_world import (QUESTION, DAY2, DEEP_ID, HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_TITLE, JANUARY_ID,  # noqa: F401
                                world)
 
 SLACK_DIR, DISCORD_DIR = "channel/slack-C0123ABCD", "channel/discord-1100000000000000010"
@@ -106,6 +106,10 @@ def test_a_paper_has_every_analysis_its_votes_its_days_and_links_to_its_chat_thr
             ("category", "cs.CV"), ("month", "2026-02")} <= filters
     votes = words(world.page(f"paper/{HOSTILE_ID}/index.html"))
     assert "Slack C0123ABCD 3 3 on the list" in votes and "Discord 1100000000000000010 1 1" in votes
+    # The question answered in its /paper thread, with its answer.
+    assert "Questions asked in its thread" in headings
+    asked = page.find("h2", string="Questions asked in its thread").find_all_next("p")
+    assert asked[0].get_text() == QUESTION and asked[1].get_text() and asked[1].get_text() != QUESTION
 
 
 def test_a_hostile_title_and_abstract_are_text_everywhere(world):

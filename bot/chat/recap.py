@@ -100,7 +100,9 @@ class WeeklyRecap:
         picks = self.store.week_picks(ref, since, until)
         crossings = self.store.week_crossings(ref, threshold, since, until)
         asks = self.store.week_asks(ref, since, until)
-        papers = self.store.get_papers([*picks, *(c["paper_id"] for c in crossings), *(a["paper_id"] for a in asks)])
+        questions = self.store.week_questions(ref, since, until)
+        papers = self.store.get_papers([*picks, *(c["paper_id"] for c in crossings), *(a["paper_id"] for a in asks),
+                                        *(q["paper_id"] for q in questions)])
         read = self.store.read_before(ref, [c["paper_id"] for c in crossings], until)
         counts = WeekCounts(announced=sum(m["announced"] for m in mornings),
                             posted=len(set(picks) | {a["paper_id"] for a in asks}),
@@ -111,7 +113,9 @@ class WeeklyRecap:
             must_read=tuple(WeekPaper(papers[c["paper_id"]], votes=c["votes"], read=c["paper_id"] in read)
                             for c in crossings if c["paper_id"] in papers),
             most_asked=tuple(WeekPaper(papers[a["paper_id"]], asks=a["asks"])
-                             for a in asks[:MOST_ASKED] if a["paper_id"] in papers))
+                             for a in asks[:MOST_ASKED] if a["paper_id"] in papers),
+            most_discussed=tuple(WeekPaper(papers[q["paper_id"]], questions=q["questions"])
+                                 for q in questions[:MOST_ASKED] if q["paper_id"] in papers))
 
     async def themes(self, ref: ChannelRef, data: WeekRecap) -> tuple[str | None, str | None]:
         """The paragraph on the week's themes over its picks, or why there is none.
@@ -135,7 +139,7 @@ class WeeklyRecap:
 
     async def _linked(self, conversation: Conversation, ref: ChannelRef, data: WeekRecap) -> WeekRecap:
         """Each listed paper with a link to its own message here (its morning reply or /paper answer)."""
-        listed = [*data.must_read, *data.most_asked]
+        listed = [*data.must_read, *data.most_asked, *data.most_discussed]
         messages = self.store.paper_messages(ref, [p.paper.id for p in listed])
         links: dict[str, str | None] = {}
         for paper_id, post in messages.items():
@@ -147,7 +151,8 @@ class WeeklyRecap:
         def linked(entries: tuple[WeekPaper, ...]) -> tuple[WeekPaper, ...]:
             return tuple(replace(p, link=links.get(p.paper.id)) for p in entries)
 
-        return replace(data, must_read=linked(data.must_read), most_asked=linked(data.most_asked))
+        return replace(data, must_read=linked(data.must_read), most_asked=linked(data.most_asked),
+                       most_discussed=linked(data.most_discussed))
 
 
 def _item(week: IsoWeek, done: dict, force: bool) -> str:

@@ -25,6 +25,10 @@ def recap(week: WeekRecap) -> Document:
     if week.most_asked:
         blocks += [Paragraph(text(bold(lab["recap_most_asked"]))),
                    Bullets(tuple(_item(p, _asks(p.asks, lab), lab) for p in week.most_asked), numbered=True)]
+    if week.most_discussed:
+        blocks += [Paragraph(text(bold(lab["recap_most_discussed"]))),
+                   Bullets(tuple(_item(p, _questions(p.questions, lab), lab) for p in week.most_discussed),
+                           numbered=True)]
     if week.picks:
         blocks.append(Paragraph(text(bold(lab["recap_themes"]))))
         if week.themes:
@@ -57,3 +61,7 @@ def _votes(n: int, lab: dict) -> str:
 
 def _asks(n: int, lab: dict) -> str:
     return lab["recap_asked_once"] if n == 1 else lab["recap_asked"].format(n=n)
+
+
+def _questions(n: int, lab: dict) -> str:
+    return lab["recap_question"] if n == 1 else lab["recap_questions"].format(n=n)

@@ -19,6 +19,7 @@ from ..document.labels import labels
 from ..document.model import (Block, Bullets, Document, Field, Heading, Item, Note, Paragraph, Rule, bold, items,
                               link, text)
 from ..models import Paper
+from .options import channel_label
 
 PaperUrl = Callable[[str], str]  # a paper id -> the link to its page from the page being built
 
@@ -81,6 +82,17 @@ def paper_analyses(paper: Paper, quick: dict[str, dict], deep: dict[str, dict]) 
         blocks += [Heading(text(labels(language)["deep_kind"], f" · {language_name(language)}"), level=2),
                    *_older(row, paper.versioned_id), *body[1:]]  # its own title repeats the paper's: the page has it
     return Document(title=paper.title, blocks=tuple(blocks))
+
+
+def paper_questions(questions: list[dict]) -> list[Block]:
+    """The questions answered in the paper's threads ("Ask the paper"), each with its answer."""
+    if not questions:
+        return []
+    blocks: list[Block] = [Heading(text("Questions asked in its thread"), level=2)]
+    for q in questions:
+        blocks += [Paragraph(text(bold(q["question"]))), Paragraph(text(q["answer"])),
+                   Note(text(f"{channel_label(q['channel'])} · {q['created_at'][:10]}"))]
+    return blocks
 
 
 def findings_blocks(findings: tuple[str, ...], language: str) -> list[Block]:

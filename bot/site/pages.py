@@ -20,7 +20,7 @@ from ..document.model import Block, Note, text
 from . import links as L
 from .digests import stored_digest
 from .feeds import FEED_DAYS, Feeds
-from .documents import day_entry, day_summary, day_title, paper_analyses, paper_head
+from .documents import day_entry, day_summary, day_title, paper_analyses, paper_head, paper_questions
 from .html import HTML, safe_url
 from .options import SiteOptions, channel_label
 from .render import render
@@ -157,7 +157,9 @@ class SitePages:
         return self.page("paper.html", L.paper_path(pid), title=paper.title, channels=channels[:1], indexed=True,
                          filters=self._paper_filters(pid, channels), doc_title=paper.title,
                          head=HTML.blocks(paper_head(paper, snap.findings(paper)).blocks),
-                         body=HTML.blocks(paper_analyses(paper, quick, deep).blocks), picked_in=picked, votes=votes,
+                         body=HTML.blocks([*paper_analyses(paper, quick, deep).blocks,
+                                           *paper_questions(snap.questions.get(pid, []))]),
+                         picked_in=picked, votes=votes,
                          chat=self._chat_links(pid), crumbs=[{"label": "Home", "path": L.home_path()}])
 
     def _chat_links(self, pid: str) -> list[dict]:
@@ -213,4 +215,4 @@ class SitePages:
                 "days": [[d.channel, d.date, snap.picks.get((d.channel, d.date, pid))]
                          for d in snap.days_of_paper.get(pid, [])],
                 "votes": snap.votes.get(pid, {}), "posts": snap.posts.get(pid, {}),
-                "marks": [m for m in snap.marks.items() if m[0][1] == pid]}
+                "marks": [m for m in snap.marks.items() if m[0][1] == pid], "questions": snap.questions.get(pid, [])}

@@ -41,6 +41,7 @@ class Snapshot:
     marks: dict[tuple[str, str], dict]  # (channel, paper id) -> marked_at
     posts: dict[str, dict[str, dict]]  # paper id -> channel -> its first message
     threshold: int
+    questions: dict[str, list[dict]] = field(default_factory=dict)  # paper id -> its answered questions
     _findings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -64,8 +65,12 @@ class Snapshot:
         if channels is None:  # the whole archive: also papers analysed outside a channel (`paperbot paper`)
             wanted |= {k for k, rows in analyses.items()
                        if not k.startswith("summary:") and any(r["status"] == "ok" for r in rows)}
+        questions: dict[str, list[dict]] = defaultdict(list)
+        for r in store.archive_questions(channels):
+            questions[r["paper_id"]].append(r)
         papers = store.get_papers(sorted(wanted))
-        return cls(dict(days), picks, papers, dict(analyses), dict(votes), marks, dict(posts), threshold)
+        return cls(dict(days), picks, papers, dict(analyses), dict(votes), marks, dict(posts), threshold,
+                   dict(questions))
 
     # -- lookups ------------------------------------------------------------------------
     @cached_property

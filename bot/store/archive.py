@@ -56,6 +56,14 @@ class ArchiveStore(StoreBase):
         where, args = _channel_filter("channel", channels)
         return list(self.db.query(f"select channel, paper_id, marked_at from read_marks {where}", args))
 
+    def archive_questions(self, channels: list[str] | None = None) -> list[dict]:
+        """Every answered question about a paper ("Ask the paper"), in the order asked."""
+        where, args = _channel_filter("channel", channels, prefix="and")
+        return list(self.db.query(
+            f"""select channel, paper_id, question, answer, created_at from asks
+                where paper_id is not null and status in ('answered', 'not_in_paper') and answer is not null
+                {where} order by id""", args))
+
     def archive_posts(self, channels: list[str] | None = None) -> list[dict]:
         """The first message posted for each paper in each channel (its reply, or a /paper answer's head)."""
         where, args = _channel_filter("channel", channels, prefix="and")

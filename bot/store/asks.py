@@ -29,7 +29,7 @@ class AsksStore(StoreBase):
                   per_channel: int, per_user: int, now: datetime | None = None) -> Admission:
         """Record a question unless the channel or the user asked their hourly limit already (in one
         write, so two at once cannot both slip under it)."""
-        now = now or datetime.now(timezone.utc)
+        now = (now or self.clock()).astimezone(timezone.utc)  # the store clock: recaps count asks by it
         since = (now - timedelta(hours=1)).isoformat(timespec="seconds")
         with self.write() as db:
             row = db.execute("select id from asks where channel = ? and request_id = ?",

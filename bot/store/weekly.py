@@ -37,6 +37,15 @@ class WeeklyStore(StoreBase):
                group by paper_id order by asks desc, first_asked, paper_id""",
             {"channel": str(channel), "since": since, "until": until}))
 
+    def week_questions(self, channel: ChannelRef, since: str, until: str) -> list[dict]:
+        """Papers whose threads had answered questions in [since, until): paper_id and questions, most first."""
+        return list(self.db.query(
+            """select paper_id, count(*) as questions, min(created_at) as first_asked from asks
+               where channel = :channel and paper_id is not null and status in ('answered', 'not_in_paper')
+                 and created_at >= :since and created_at < :until
+               group by paper_id order by questions desc, first_asked, paper_id""",
+            {"channel": str(channel), "since": since, "until": until}))
+
     def week_crossings(self, channel: ChannelRef, threshold: int, since: str, until: str) -> list[dict]:
         """Papers whose `threshold`-th distinct voter first voted in [since, until): paper_id, votes (distinct
         voters before `until`) and crossed_at; most votes first."""
