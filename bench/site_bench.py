@@ -1,6 +1,6 @@
 """Benchmark the archive site on a year of a busy channel.
 
-    python bench/site_bench.py [--days 250] [--announced 150] [--picks 10] [--channels 1]
+    python -m bench.site_bench [--days 250] [--announced 150] [--picks 10] [--channels 1]
 
 Writes a store as a year of morning posts leaves it, through the store's own
 methods: `--days` announcement days of `--announced` papers each (every paper
