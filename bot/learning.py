@@ -51,6 +51,8 @@ async def taste_of(store: Store, profile: Profile, cfg: RankingConfig, date: str
     if not any(s.positive for s in found):
         return Taste(tuple(found), votes, None)
     recent = store.recent_papers(list(profile.categories), date, days=cfg.background_days, limit=cfg.background_papers)
-    background = [*store.get_papers(recent).values(), *today]
-    model = await asyncio.to_thread(train, found, background, interests=profile.interests)
+    stored = store.get_papers(recent)
+    background = [*(stored[i] for i in reversed(recent) if i in stored), *today]  # oldest first, like the signals
+    stated = " ".join([profile.interests, *profile.include])
+    model = await asyncio.to_thread(train, found, background, interests=stated)
     return Taste(tuple(found), votes, model)

@@ -23,7 +23,7 @@ from .progress import Progress
 from .learning import Taste, taste_of
 from .ranking import Ranked, rank
 from .store import Store
-from .taste import rank_with_taste
+from .taste import load_dense, rank_with_taste
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class DayPicker:
 def _import_slow_modules() -> None:
     for name in ("sklearn.feature_extraction.text", "openai"):
         importlib.import_module(name)
+    load_dense()  # the taste's embeddings: read from the installed wheel, once
 
 
 def _fingerprint(profile: Profile, listed: list[Listed], candidates: list[Paper], taste: Taste | None) -> str:

@@ -31,7 +31,7 @@ MONDAY = date(2026, 2, 9)
 
 
 def items(tag: str, count: int = 4, *, title_words: int = 0) -> list[FeedItem]:
-    """A day's feed: `count` papers, in arXiv's order (the pick keeps it: no interests)."""
+    """A day's feed: `count` papers, in arXiv's order (the pick keeps it: no interests, no learning)."""
     filler = " with a long title" * title_words
     return [FeedItem(f"2602.{ord(tag) * 100 + n:05d}", title=f"Paper {tag}{n}: a study{filler}",
                      abstract=f"We study problem {tag}{n}. We propose method {tag}{n}. Results improve.",
@@ -39,8 +39,9 @@ def items(tag: str, count: int = 4, *, title_words: int = 0) -> list[FeedItem]:
 
 
 def config_for(write_config, *, platform: str, endpoint: str, channel: str, max_papers: int = 3, extra: str = ""):
+    # the recap is of what was posted: the picks stay in arXiv order, whatever the week's votes teach
     path = write_config(digest={"max_papers": max_papers})
-    path.write_text(path.read_text() + endpoint + f'\n[[channels]]\nplatform = "{platform}"\nid = "{channel}"\n'
+    path.write_text(path.read_text() + "\n[ranking]\nlearn = false\n" + endpoint + f'\n[[channels]]\nplatform = "{platform}"\nid = "{channel}"\n'
                     'post_at = "09:00"\ntimezone = "UTC"\n' + extra)
     return load_config(path)
 

@@ -5,9 +5,10 @@ papers and stores nothing here. See `train` and `rank_with_taste`.
 """
 
 from .blend import DEFAULT_BLEND, BlendParams, learned_weight, rank_with_taste
-from .model import DEFAULT_PARAMS, TasteModel, TasteParams, train
+from .features import load_dense
+from .model import DEFAULT_PARAMS, TasteModel, TasteParams, prepare, train
 from .signals import DEFAULT_WEIGHTS, NEGATIVE_KINDS, POSITIVE_KINDS, Signal, vote_signal
 
 __all__ = ["DEFAULT_BLEND", "DEFAULT_PARAMS", "DEFAULT_WEIGHTS", "NEGATIVE_KINDS", "POSITIVE_KINDS",
-           "BlendParams", "Signal", "TasteModel", "TasteParams", "learned_weight", "rank_with_taste",
-           "train", "vote_signal"]
+           "BlendParams", "Signal", "TasteModel", "TasteParams", "learned_weight", "load_dense", "prepare",
+           "rank_with_taste", "train", "vote_signal"]

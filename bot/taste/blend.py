@@ -21,7 +21,7 @@ from .model import TasteModel
 @dataclass(frozen=True)
 class BlendParams:
     ramp: float = 20.0  # positives at which the learned part reaches `learned_max`
-    learned_max: float = 0.75  # with interests, they keep the rest
+    learned_max: float = 0.75  # with interests, they keep the rest (1.0 lost a team on the benchmark)
     exclude_penalty: float = 3.0  # standard deviations, for the strongest exclude match of the day
     close_enough: float = 0.2  # cosine at which a liked paper is named as the reason
     explore_pool: int = 50  # exploring picks among the top this many
@@ -30,10 +30,14 @@ class BlendParams:
 DEFAULT_BLEND = BlendParams()
 
 
-def learned_weight(positives: int, has_interests: bool, params: BlendParams = DEFAULT_BLEND) -> float:
+def learned_weight(positives: int, has_interests: bool, params: BlendParams = DEFAULT_BLEND,
+                   checked: float | None = None) -> float:
+    """The learned part's share: all of it without interests, else ramping up with the positives
+    to `checked` (what the model measured on the channel) or `learned_max`."""
     if not has_interests:
         return 1.0
-    return params.learned_max * min(1.0, positives / params.ramp)
+    top = params.learned_max if checked is None else checked
+    return top * min(1.0, positives / params.ramp)
 
 
 def rank_with_taste(papers: list[Paper], profile: Profile, model: TasteModel | None, *,
@@ -43,15 +47,20 @@ def rank_with_taste(papers: list[Paper], profile: Profile, model: TasteModel | N
     """All of `papers`, best first; with `explore`, that many of the first `picks` are exploring.
 
     With no model this is `rank(papers, profile)`. With one, the interests are matched in
-    the model's own tf-idf space (idf from the recent days it was trained on): the same
-    cosine as `rank`'s but with no vocabulary to build, which is most of `rank`'s time.
+    the model's own tf-idf space (idf from the recent days it was trained on: the same
+    cosine as `rank`'s but with no vocabulary to build, which is most of `rank`'s time) and
+    by the cosine of their embedding to the papers'.
     """
     if model is None or not papers:
         return rank(papers, profile)
-    wanted, wanted_terms = model.match(papers, " ".join([profile.interests, *profile.include]))
+    stated = " ".join([profile.interests, *profile.include]).strip()
+    wanted, wanted_terms = model.match(papers, stated)
     unwanted, unwanted_terms = model.match(papers, " ".join(profile.exclude))
-    w = learned_weight(model.n_positive if positives is None else positives, bool(wanted.any()), params)
-    score = w * _z(np.array(model.score(papers))) + (1 - w) * _z(wanted)
+    w = learned_weight(model.n_positive if positives is None else positives, bool(stated), params, model.blend_weight)
+    # the interests by their words and by their meaning: on the benchmark this lifted learned +
+    # interests from 1.07x to 1.17x interests-only (the words alone stay the reason shown)
+    interest = _z(_z(wanted) + _z(model.meaning(papers, stated)))
+    score = w * _z(np.array(model.score(papers))) + (1 - w) * interest
     top = unwanted.max()
     if top > 0:  # the strongest exclude match of the day sinks by `exclude_penalty` standard deviations
         score -= params.exclude_penalty * unwanted / top
@@ -69,8 +78,9 @@ def rank_with_taste(papers: list[Paper], profile: Profile, model: TasteModel | N
             liked = _closest(papers[i], model, sims[n], w, params) if sims is not None else None
             reason = _reason(papers[i], wanted_terms.terms(i), unwanted_terms.terms(i) if unwanted[i] else (),
                              model, liked, votes_by_paper or {})
-        else:  # past the picks nobody reads the reason: skip the work
-            reason = _reason(papers[i], wanted_terms.terms(i), (), model, None, {}, name_terms=False)
+        else:  # past the picks nobody reads the reason: skip the work of naming liked papers
+            reason = _reason(papers[i], wanted_terms.terms(i), unwanted_terms.terms(i) if unwanted[i] else (),
+                             model, None, {}, name_terms=False)
         ranked.append(Ranked(papers[i], round(float(score[i]), 4), reason))
     return ranked
 

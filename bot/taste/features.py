@@ -18,7 +18,7 @@ from ..models import Paper
 
 N_TEXT = 2**18
 N_META = 2**16
-_CACHE_SIZE = 50_000  # rows, a few KB each: bounded whatever the history
+_CACHE_SIZE = 30_000  # rows of ~1–2 KB (4 per paper: a week of a few channels' days); bounded
 
 
 class _RowCache:
@@ -117,7 +117,7 @@ _wordllama_lock = threading.Lock()
 DENSE_DIM = 256
 
 
-def _load_wordllama():
+def load_dense():
     """wordllama's bundled weights and tokenizer, never a download.
 
     0.4.0.post1's default `load()` looks for the bundled tokenizer in the wrong folder and
@@ -142,7 +142,7 @@ def _embed(texts: list[str]) -> sp.csr_matrix:
     Pooled as one sparse (texts x vocabulary) count matrix times the embedding table, which
     is several times faster than wordllama's padded batches; tokenising is most of the time.
     """
-    model = _load_wordllama()
+    model = load_dense()
     table = model.embedding
     encoded = model.tokenizer.encode_batch(texts, add_special_tokens=False)
     lengths = np.array([len(e.ids) for e in encoded])
@@ -152,7 +152,12 @@ def _embed(texts: list[str]) -> sp.csr_matrix:
     tokens = sp.csr_matrix((np.ones(len(ids), np.float32), (rows, ids)), shape=(len(texts), table.shape[0]))
     pooled = np.asarray(tokens @ table) / np.maximum(lengths, 1)[:, None]
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return sp.csr_matrix(pooled / np.where(norms > 0, norms, 1.0))
+    return sp.csr_matrix((pooled / np.where(norms > 0, norms, 1.0)).astype(np.float32))
+
+
+def embed_text(text: str) -> sp.csr_matrix:
+    """One free text's embedding (the stated interests), as `dense` embeds a paper."""
+    return _embed([text])
 
 
 def dense(papers: list[Paper]) -> sp.csr_matrix:

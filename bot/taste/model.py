@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from ..models import Paper
 from . import features
+from .calibrate import choose_weight
 from .signals import DEFAULT_WEIGHTS, Labelled, Signal, merge
 
 log = logging.getLogger(__name__)
@@ -27,15 +28,14 @@ class TasteParams:
     title_repeat: int = 2
     category_weight: float = 0.3  # the category block's norm next to the text's 1.0
     author_weight: float = 0.0
-    C: float = 1.0
+    C: float = 10.0
     background_weight: float = 0.1  # one background paper against one down-vote's 1.0
     max_signals: int = 1000
     max_background: int = 2000
     min_df: int = 2  # terms seen in fewer training papers carry nothing
-    dense_weight: float = 0.0  # wordllama embeddings (experimental; bench only)
-    interest_prior: float = 0.0  # the stated interests as one positive pseudo-paper, in votes
-    interest_feature: float = 0.0  # the interests' cosine as one more column, this scale
-    knn_weight: float = 0.0  # plus this times the mean cosine to the 3 closest liked papers
+    adaptive: bool = True  # check the blend on the channel's newest signals (see calibrate)
+    adaptive_shrink: float = 4.0  # positives' worth of trust in the default blend
+    dense_weight: float = 0.5  # wordllama's embedding block; 0 leaves wordllama unloaded
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
@@ -49,7 +49,6 @@ class _Space:
     idf: np.ndarray  # rare terms zeroed: what the model learns from
     idf_all: np.ndarray  # every term: what a stated interest may match
     params: TasteParams
-    interests: str = ""
 
     def text(self, papers: list[Paper], every_term: bool = False) -> sp.csr_matrix:
         return self._weigh(features.counts(papers, self.params.title_repeat), every_term)
@@ -69,10 +68,6 @@ class _Space:
         blocks.append(_l2(features.meta(papers, "author")) * p.author_weight)
         if p.dense_weight:
             blocks.append(features.dense(papers) * p.dense_weight)
-        if p.interest_feature:
-            cos = (self.text(papers, every_term=True) @ self.query(self.interests).T) if self.interests.strip() else \
-                sp.csr_matrix((len(papers), 1))
-            blocks.append(sp.csr_matrix(cos) * p.interest_feature)
         return sp.hstack(blocks, format="csr")
 
 
@@ -85,15 +80,12 @@ class TasteModel:
         self.liked, self.liked_text = liked, liked_text
         self.n_positive, self.n_negative = len(liked), n_negative
         self._kinds = {item.paper.id: item.kind for item in liked}
+        self.blend_weight: float | None = None  # set by train when the channel's signals could check it
 
     def score(self, papers: list[Paper]) -> list[float]:
         if not papers:
             return []
-        scores = self.space.full(papers) @ self.coef + self.intercept
-        if self.space.params.knn_weight and self.n_positive:
-            sims = np.sort(self.similarities(papers), axis=1)[:, ::-1][:, :3]
-            scores = scores + self.space.params.knn_weight * sims.mean(axis=1)
-        return [float(v) for v in scores]
+        return [float(v) for v in self.space.full(papers) @ self.coef + self.intercept]
 
     def similarities(self, papers: list[Paper]) -> np.ndarray:
         """Cosine of each paper's text to each liked paper's, shape (papers, liked)."""
@@ -111,8 +103,24 @@ class TasteModel:
         docs, q = self.space.text(papers, every_term=True), self.space.query(text)
         return (docs @ q.T).toarray().ravel(), TermFinder(docs, q, features.text_terms([text]))
 
+    def meaning(self, papers: list[Paper], text: str) -> np.ndarray:
+        """Cosine of each paper's embedding to the text's: what it means beside the words it shares
+        (zeros when the model has no embedding block)."""
+        if not text.strip() or not papers or not self.space.params.dense_weight:
+            return np.zeros(len(papers))
+        return (features.dense(papers) @ features.embed_text(text).T).toarray().ravel()
+
     def liked_kind(self, paper_id: str) -> str | None:
         return self._kinds.get(paper_id)
+
+    def liked_near(self, papers: list[Paper], k: int = 5) -> list[tuple[str, str, float]]:
+        """The liked papers closest to any of `papers` (today's picks, for `taste show`):
+        (liked id, its kind, best cosine), closest first."""
+        if not papers or not self.n_positive:
+            return []
+        best = self.similarities(papers).max(axis=0)
+        order = np.argsort(-best, kind="stable")[:k]
+        return [(self.liked[i].paper.id, self.liked[i].kind, float(best[i])) for i in order]
 
     def top_terms(self, n: int = 10) -> list[str]:
         """The text terms that push a paper up most, named from the liked papers' own words."""
@@ -146,14 +154,25 @@ class TermFinder:
         return tuple(self.names[c] for v, c in best[:limit])
 
 
+def prepare(papers: list[Paper], params: TasteParams = DEFAULT_PARAMS) -> None:
+    """Compute and cache the papers' features now (e.g. right after a day is fetched, in a
+    worker thread), so the morning's train and rank only read them."""
+    features.counts(papers, params.title_repeat)
+    features.meta(papers, "cat")
+    features.meta(papers, "author")
+    if params.dense_weight:
+        features.dense(papers)
+
+
 def train(signals: list[Signal], background: list[Paper], params: TasteParams = DEFAULT_PARAMS, *,
-          interests: str = "") -> TasteModel | None:
-    """A model from the channel's signals (oldest first) and recent papers; None with no positive."""
+          interests: str = "", default_weight: float = 0.75) -> TasteModel | None:
+    """A model from the channel's signals and recent papers (both oldest first); None with no positive.
+
+    `interests` (the profile's interests and include keywords) lets the model check on the
+    channel's newest signals how much it should weigh against them (`TasteModel.blend_weight`).
+    """
     labelled = merge(signals, params.weights)[-params.max_signals:]
-    if params.interest_prior and interests.strip() and any(i.positive for i in labelled):
-        labelled.append(Labelled(Paper(id="interests", version=1, title="", abstract=interests), True,
-                                 params.interest_prior, "interests"))
-    liked = [item for item in labelled if item.positive and item.kind != "interests"]
+    liked = [item for item in labelled if item.positive]
     if not liked:
         return None
     seen = {item.paper.id for item in labelled}
@@ -164,12 +183,22 @@ def train(signals: list[Signal], background: list[Paper], params: TasteParams = 
     w = _balanced(y, w)
 
     idf, idf_all = _idf(features.counts(papers, params.title_repeat), params.min_df)
-    space = _Space(idf, idf_all, params, interests)
+    space = _Space(idf, idf_all, params)
     text = space.text(papers)
     x = space.full(papers, text)
     coef, intercept = _fit(x, y, w, params.C)
-    liked_rows = [n for n, item in enumerate(labelled) if item.positive and item.kind != "interests"]
-    return TasteModel(space, coef, intercept, liked, text[liked_rows], n_negative=int((~y).sum()))
+    liked_rows = [n for n, item in enumerate(labelled) if item.positive]
+    model = TasteModel(space, coef, intercept, liked, text[liked_rows], n_negative=int((~y).sum()))
+    if params.adaptive and interests.strip():
+        interest = (space.text(papers, every_term=True) @ space.query(interests).T).toarray().ravel()
+
+        def fit(rows):
+            c, b = _fit(x[rows], y[rows], _balanced(y[rows], w[rows]), params.C)
+            return x @ c + b
+
+        model.blend_weight = choose_weight(y, len(labelled), interest, fit, default_weight,
+                                          shrink=params.adaptive_shrink)
+    return model
 
 
 def _fit(x, y, w, c: float) -> tuple[np.ndarray, float]:

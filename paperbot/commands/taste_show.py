@@ -31,7 +31,8 @@ async def show(engine: Engine, channel: ChannelRef) -> str:
                      + ("" if profile.interests else " (none are set: arXiv order)")
                      + "; votes, /paper requests and `taste import` teach it")
         return "\n".join(lines) + "\n"
-    weight = learned_weight(taste.model.n_positive, bool(profile.interests.strip() or profile.include))
+    weight = learned_weight(taste.model.n_positive, bool(" ".join([profile.interests, *profile.include]).strip()),
+                            checked=taste.model.blend_weight)
     lines.append(f"- the learned part weighs {weight:.0%} of a pick (the stated interests the rest)")
     lines.append(f"- it leans on: {', '.join(taste.model.top_terms(12)) or '—'}")
     if picks:
