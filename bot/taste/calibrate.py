@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from .scores import zscore
+
 log = logging.getLogger(__name__)
 
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -36,17 +38,13 @@ def choose_weight(y: np.ndarray, n_labelled: int, interest: np.ndarray, fit: Cal
     if y[test].sum() < min_positives or y[train].sum() < min_positives or not interest.any():
         return None
     learned = fit(train)[test]
-    ap = {w: _average_precision(y[test], w * _z(learned) + (1 - w) * _z(interest[test])) for w in GRID}
+    ap = {w: _average_precision(y[test], w * zscore(learned) + (1 - w) * zscore(interest[test])) for w in GRID}
     best = max(GRID, key=lambda w: (round(ap[w], 6), -abs(w - default)))
     n = float(y[test].sum())
     weight = (n * best + shrink * default) / (n + shrink)
     log.debug("blend check on %d newest positives: %s -> %.2f", int(n), ap, weight)
     return weight
 
-
-def _z(values: np.ndarray) -> np.ndarray:
-    std = values.std()
-    return (values - values.mean()) / std if std > 0 else np.zeros_like(values, dtype=float)
 
 
 def _average_precision(y: np.ndarray, score: np.ndarray) -> float:

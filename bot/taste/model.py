@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from ..models import Paper
 from . import features
 from .calibrate import choose_weight
+from .scores import zscore
 from .signals import DEFAULT_WEIGHTS, Labelled, Signal, merge
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,12 @@ class TasteModel:
             return np.zeros(len(papers)), TermFinder(None, None, {})
         docs, q = self.space.text(papers, every_term=True), self.space.query(text)
         return (docs @ q.T).toarray().ravel(), TermFinder(docs, q, features.text_terms([text]))
+
+    def interest(self, papers: list[Paper], stated: str) -> tuple[np.ndarray, "TermFinder"]:
+        """How well each paper fits the stated interests, by their words and by their meaning
+        (standardised), and the terms it shares with them (the reason shown)."""
+        words, terms = self.match(papers, stated)
+        return zscore(zscore(words) + zscore(self.meaning(papers, stated))), terms
 
     def meaning(self, papers: list[Paper], text: str) -> np.ndarray:
         """Cosine of each paper's embedding to the text's: what it means beside the words it shares
@@ -190,6 +197,8 @@ def train(signals: list[Signal], background: list[Paper], params: TasteParams = 
     liked_rows = [n for n, item in enumerate(labelled) if item.positive]
     model = TasteModel(space, coef, intercept, liked, text[liked_rows], n_negative=int((~y).sum()))
     if params.adaptive and interests.strip():
+        # checked against the interests' words alone: checking against `model.interest` (words and
+        # meaning, as the blend ranks) measured worse on the benchmark, 1.07x against 1.17x
         interest = (space.text(papers, every_term=True) @ space.query(interests).T).toarray().ravel()
 
         def fit(rows):
