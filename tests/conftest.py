@@ -10,6 +10,7 @@ import pytest
 from testkit.arxiv_fake import FakeArxiv
 from testkit.llm_fake import FakeLLM
 from testkit.network_guard import install_guard
+from testkit.slack_fake import FakeSlack
 from testkit.samples import DAY, SEED, filler_items, seed_items, smart_responder  # noqa: F401 - for the tests
 
 
@@ -71,3 +72,11 @@ def _toml(value) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON scalars and arrays are valid TOML here
 
 
+@pytest.fixture
+async def slack(monkeypatch):
+    """A Slack workspace with the channel C0123 the bot is in, and the bot's tokens set."""
+    async with FakeSlack() as fake:
+        fake.add_channel("C0123", name="vision")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+        yield fake

@@ -95,15 +95,6 @@ class Running:
         await wait_until(lambda: self.store.db.execute("select count(*) from votes").fetchone()[0] >= count, 10)
 
 
-@pytest.fixture
-async def slack(monkeypatch):
-    async with FakeSlack() as fake:
-        fake.add_channel("C0123", name="vision")
-        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
-        yield fake
-
-
 def on_slack(config, clock) -> Running:
     return Running(config, clock, run_slack, "slack")
 

@@ -20,7 +20,7 @@ from bot.ranking import rank
 from paperbot.commands.run import serve
 from testkit.arxiv_fake import ApiPaper, FeedItem
 from testkit.discord_fake import CHANNEL_ID, FakeDiscord, started_client
-from testkit.slack_fake import FakeSlack, event_payload, reaction_event
+from testkit.slack_fake import event_payload, reaction_event
 from tests.test_digest import run
 from tests.test_discord_bot import discord_config
 from tests.test_discord_service import minutes_ago
@@ -54,15 +54,6 @@ def day2() -> list[FeedItem]:  # arXiv order puts every protein paper first
 def picked(engine: Engine, date: dt.date, channel: ChannelRef) -> list[str]:
     papers = engine.store.get_papers(engine.store.get_digest(date.isoformat(), str(channel))["picked"])
     return [papers[pid].title for pid in engine.store.get_digest(date.isoformat(), str(channel))["picked"]]
-
-
-@pytest.fixture
-async def slack(monkeypatch):
-    async with FakeSlack() as fake:
-        fake.add_channel("C0123", name="vision")
-        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-        monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
-        yield fake
 
 
 def slack_config(write_config, slack, **ranking):
