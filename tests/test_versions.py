@@ -17,7 +17,7 @@ from testkit.arxiv_fake import ApiPaper, FeedItem
 from testkit.discord_fake import CHANNEL_ID, GUILD_ID, USER_ID, USER_ID_2
 from testkit.waiting import wait_until
 from testkit.week import FakeClock, change_calls, week_responder
-from tests.test_recap import (config_for, discord_fake, items, on_discord, on_slack, slack, slack_command,  # noqa: F401
+from tests.test_recap import (config_for, discord_fake, items, on_discord, on_slack, slack_command,  # noqa: F401
                               slack_config, slack_vote)
 
 MONDAY, WEDNESDAY, THURSDAY = date(2026, 2, 9), date(2026, 2, 11), date(2026, 2, 12)
